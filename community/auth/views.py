@@ -1,0 +1,150 @@
+"""Account pages: thin views over community.accounts."""
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from community import accounts
+from community.auth import bp
+from community.auth.forms import LoginForm, PasswordForm, SignupForm
+from community.errors import Invalid
+from community.extensions import db, limiter
+from community.i18n import LOCALE_COOKIE, match_locale
+from community.models import AccountStatus, Building, Unit
+from community.session_login import LARGE_TEXT_COOKIE
+from community.web import safe_next
+
+
+def login_failed(response) -> bool:
+    return g.get("login_failed", False)
+
+
+def account_key() -> str:
+    """Throttle per account: the normalized login, whatever way it was typed."""
+    raw = request.form.get("login", "")
+    try:
+        return "account:" + accounts.normalize_login(raw)[1]
+    except Invalid:
+        return "account:" + raw.strip().lower()[:254]
+
+
+def begin_session(user) -> None:
+    """A fresh cookie session bound to a new server-side login session."""
+    session.clear()
+    accounts.start_login_session(db.session, user, request.user_agent.string or "")
+    db.session.commit()
+    login_user(user)
+    session.permanent = True
+
+
+def form_error(form, error: Invalid, template: str, **context):
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+    return render_template(template, form=form, **context), 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_ADDRESS"],
+    methods=["POST"],
+    deduct_when=login_failed,
+    scope="login-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"],
+    methods=["POST"],
+    key_func=account_key,
+    deduct_when=login_failed,
+    scope="login-account",
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("auth/login.html", form=form), status
+    user = accounts.authenticate(db.session, form.login.data, form.password.data)
+    if user is None:
+        g.login_failed = True
+        db.session.rollback()
+        form.form_errors.append(_("Wrong phone, email or password."))
+        return render_template("auth/login.html", form=form), 422
+    if user.status == AccountStatus.REJECTED:
+        form.form_errors.append(
+            _("Your sign-up was not approved: %(reason)s", reason=user.status_note)
+        )
+        return render_template("auth/login.html", form=form), 403
+    begin_session(user)
+    flash(_("Welcome, %(name)s.", name=user.name), "success")
+    return redirect(safe_next(form.next.data))
+
+
+def unit_choices() -> dict[str, list[tuple[int, str]]]:
+    buildings = db.session.scalars(select(Building).order_by(Building.sort_key, Building.name))
+    units = db.session.scalars(select(Unit).order_by(Unit.building_id, Unit.floor, Unit.label))
+    by_building: dict[int, list[tuple[int, str]]] = {}
+    for unit in units:
+        by_building.setdefault(unit.building_id, []).append((unit.id, unit.full_label))
+    return {b.name: by_building[b.id] for b in buildings if b.id in by_building}
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_ADDRESS"], methods=["POST"], scope="signup")
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignupForm()
+    form.unit.choices = {"": [(0, _("Choose…"))], **unit_choices()}
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("auth/signup.html", form=form), status
+    try:
+        user = accounts.sign_up(
+            db.session,
+            name=form.name.data,
+            login=form.login.data,
+            password=form.password.data,
+            unit_id=form.unit.data,
+            locale=match_locale(request.cookies.get(LOCALE_COOKIE)),
+            large_text=request.cookies.get(LARGE_TEXT_COOKIE) == "1",
+        )
+    except Invalid as error:
+        db.session.rollback()
+        return form_error(form, error, "auth/signup.html")
+    begin_session(user)
+    return redirect(url_for("main.home"))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    accounts.end_login_session(db.session, current_user.session_token)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("auth/password.html", form=form), status
+    try:
+        accounts.change_password(
+            db.session, current_user, form.current_password.data, form.new_password.data
+        )
+    except Invalid as error:
+        db.session.rollback()
+        return form_error(form, error, "auth/password.html")
+    db.session.commit()
+    flash(_("Your password is changed. Your other devices have been logged out."), "success")
+    return redirect(url_for("main.settings"))

@@ -1,0 +1,131 @@
+"""A realistic demo community: buildings, homes, common places and one account per role."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from community.models import (
+    AccountStatus,
+    Building,
+    Community,
+    Place,
+    Role,
+    Unit,
+    User,
+    UserRole,
+    utcnow,
+)
+from community.passwords import hash_password
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+BUILDINGS = [
+    # name, floors, position on the site plan (percent)
+    ("1号楼", 6, 20.0, 25.0),
+    ("2号楼", 6, 45.0, 25.0),
+    ("3号楼", 18, 70.0, 30.0),
+    ("4号楼", 18, 30.0, 70.0),
+]
+
+PLACES = [
+    ("南门", "gate", None),
+    ("中心花园", "garden", None),
+    ("地下停车场", "parking", None),
+    ("社区活动中心", "room", None),
+    ("健身广场", "square", None),
+    ("1号楼大堂", "lobby", "1号楼"),
+    ("3号楼电梯", "elevator", "3号楼"),
+    ("4号楼电梯", "elevator", "4号楼"),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role_label: str
+    name: str
+    phone: str
+    unit: tuple[str, str] | None
+    roles: tuple[str, ...]
+    status: str = AccountStatus.ACTIVE
+    large_text: bool = False
+
+
+ACCOUNTS = [
+    DemoAccount("admin", "赵管理", "13800000001", None, (Role.ADMIN,)),
+    DemoAccount("operator", "钱运营", "13800000002", None, (Role.OPERATOR,)),
+    DemoAccount("staff", "孙师傅", "13800000003", None, (Role.STAFF,)),
+    DemoAccount(
+        "resident + volunteer",
+        "李志愿",
+        "13800000004",
+        ("2号楼", "1-202"),
+        (Role.RESIDENT, Role.VOLUNTEER),
+    ),
+    DemoAccount("resident", "周小梅", "13800000005", ("1号楼", "2-301"), (Role.RESIDENT,)),
+    DemoAccount(
+        "elderly resident (large text)",
+        "吴奶奶",
+        "13800000006",
+        ("3号楼", "1-101"),
+        (Role.RESIDENT,),
+        large_text=True,
+    ),
+    DemoAccount(
+        "pending sign-up",
+        "郑新来",
+        "13800000007",
+        ("4号楼", "1-502"),
+        (),
+        status=AccountStatus.PENDING,
+    ),
+]
+
+
+def unit_labels(floors: int) -> list[tuple[int, str]]:
+    """Two entrances, two homes per floor on the lower six floors: '1-101', '2-302', ..."""
+    return [
+        (floor, f"{entrance}-{floor}{door:02d}")
+        for entrance in (1, 2)
+        for floor in range(1, min(floors, 6) + 1)
+        for door in (1, 2)
+    ]
+
+
+def load_demo(session: Session) -> bool:
+    """Make the demo community unless a community exists already. True if it made one."""
+    if session.scalar(select(Community.id).limit(1)) is not None:
+        return False
+    community = Community(
+        name="幸福里社区", address="示例市幸福路 88 号", operator_phone="4008001234"
+    )
+    session.add(community)
+    buildings = {}
+    for order, (name, floors, x, y) in enumerate(BUILDINGS):
+        building = Building(
+            community=community, name=name, sort_key=order, floors=floors, plan_x=x, plan_y=y
+        )
+        building.units = [Unit(label=label, floor=floor) for floor, label in unit_labels(floors)]
+        buildings[name] = building
+        session.add(building)
+    session.flush()
+    for name, kind, building_name in PLACES:
+        building = buildings.get(building_name)
+        session.add(Place(community_id=community.id, name=name, kind=kind, building=building))
+    password_hash = hash_password(DEMO_PASSWORD)
+    units = {(u.building.name, u.label): u for b in buildings.values() for u in b.units}
+    now = utcnow()
+    for account in ACCOUNTS:
+        user = User(
+            name=account.name,
+            phone=account.phone,
+            password_hash=password_hash,
+            unit=units[account.unit] if account.unit else None,
+            status=account.status,
+            large_text=account.large_text,
+            reviewed_at=now if account.status == AccountStatus.ACTIVE else None,
+        )
+        user.role_rows = [UserRole(role=role) for role in account.roles]
+        session.add(user)
+    session.flush()
+    return True

@@ -1,0 +1,50 @@
+"""Language and time zone: the person's choice, then the browser's, then Chinese."""
+
+from flask import current_app, request
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+LOCALE_COOKIE = "locale"
+
+
+def supported_locales() -> list[str]:
+    return current_app.config["LANGUAGES"]
+
+
+def match_locale(value: str | None) -> str | None:
+    """'zh-CN', 'zh_cn' or 'zh' -> 'zh_CN'; 'en-GB' -> 'en'; unknown -> None."""
+    if not value:
+        return None
+    wanted = value.replace("-", "_").lower()
+    for locale in supported_locales():
+        if wanted == locale.lower() or wanted.split("_")[0] == locale.split("_")[0].lower():
+            return locale
+    return None
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale:
+        chosen = match_locale(current_user.locale)
+        if chosen:
+            return chosen
+    chosen = match_locale(request.cookies.get(LOCALE_COOKIE))
+    if chosen:
+        return chosen
+    for language, _quality in request.accept_languages:
+        chosen = match_locale(language)
+        if chosen:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["COMMUNITY_TIMEZONE"]
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["datetime"] = lambda value, style="medium": (
+        format_datetime(value, style) if value else ""
+    )
+    app.jinja_env.filters["date"] = lambda value, style="medium": (
+        format_date(value, style) if value else ""
+    )

@@ -1,0 +1,21 @@
+"""All models, imported here so that metadata and migrations see every table."""
+
+from community.models.accounts import AccountStatus, LoginSession, Role, User, UserRole
+from community.models.base import Base, UTCDateTime, utcnow
+from community.models.directory import PLACE_KINDS, Building, Community, Place, Unit
+
+__all__ = [
+    "PLACE_KINDS",
+    "AccountStatus",
+    "Base",
+    "Building",
+    "Community",
+    "LoginSession",
+    "Place",
+    "Role",
+    "UTCDateTime",
+    "Unit",
+    "User",
+    "UserRole",
+    "utcnow",
+]
