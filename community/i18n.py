@@ -1,6 +1,6 @@
 """Language and time zone: the person's choice, then the browser's, then Chinese."""
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
@@ -23,6 +23,9 @@ def match_locale(value: str | None) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # Workers and commands speak the community's default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale:
         chosen = match_locale(current_user.locale)
         if chosen:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from community import accounts
 from community.extensions import db, login_manager
+from community.i18n import match_locale
 from community.models import Community, Role
 
 LARGE_TEXT_COOKIE = "large_text"
@@ -59,7 +60,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def page_context():
-        locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        # Babel spells zh_CN as zh_Hans_CN; pages use the name we offer.
+        locale = match_locale(str(get_locale())) or app.config["BABEL_DEFAULT_LOCALE"]
         return {
             "community": current_community(),
             "large_text": large_text_mode(),

@@ -91,8 +91,10 @@ def make_app(database_url, tmp_path):
         return app
 
     yield make
-    with apps[0].app_context():
+    cleaner = create_app(test_settings(database_url))
+    with cleaner.app_context():
         empty_tables()
+        db.engine.dispose()
     for app in apps:
         with app.app_context():
             db.engine.dispose()
