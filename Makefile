@@ -42,7 +42,7 @@ test: lint
 messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o translations/messages.pot .
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-location \
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --omit-header \
 		--ignore-obsolete
 
 # Copy htmx from the pinned npm package into static/vendor and record its SHA-256.

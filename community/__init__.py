@@ -25,12 +25,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
 
-    from community import auth, main, people, session_login
+    from community import auth, main, people, repairs, session_login
 
     session_login.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(repairs.bp)
     errorpages.register(app)
 
     from community.cli import register_commands

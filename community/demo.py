@@ -92,7 +92,7 @@ def unit_labels(floors: int) -> list[tuple[int, str]]:
     ]
 
 
-def load_demo(session: Session) -> bool:
+def load_demo(session: Session, with_repairs: bool = True) -> bool:
     """Make the demo community unless a community exists already. True if it made one."""
     if session.scalar(select(Community.id).limit(1)) is not None:
         return False
@@ -128,4 +128,90 @@ def load_demo(session: Session) -> bool:
         user.role_rows = [UserRole(role=role) for role in account.roles]
         session.add(user)
     session.flush()
+    if with_repairs:
+        load_demo_repairs(session)
     return True
+
+
+# (reporter, category, place name or None for their home, description, urgency, steps)
+REPAIRS = [
+    (
+        "13800000005",
+        "plumbing",
+        None,
+        "卫生间洗手池下面的水管在滴水，地上一直是湿的。",
+        "normal",
+        ["accept", "assign", "start"],
+    ),
+    (
+        "13800000006",
+        "elevator",
+        "3号楼电梯",
+        "3号楼电梯门关不上，一直在响。",
+        "urgent",
+        ["accept", "assign"],
+    ),
+    (
+        "13800000004",
+        "public_area",
+        "中心花园",
+        "花园东边的路灯不亮了，晚上很黑。",
+        "normal",
+        ["accept"],
+    ),
+    ("13800000005", "doors_locks", "南门", "南门门禁刷卡没反应。", "normal", []),
+    (
+        "13800000006",
+        "electrical",
+        None,
+        "客厅的插座一插电就跳闸。",
+        "normal",
+        ["accept", "assign", "start", "resolve"],
+    ),
+    (
+        "13800000004",
+        "greenery",
+        "健身广场",
+        "广场旁边的树枝太低，挡住了路。",
+        "normal",
+        ["accept", "assign", "start", "resolve", "confirm"],
+    ),
+]
+
+
+def load_demo_repairs(session: Session) -> None:
+    from community import workflow, workorders
+    from community.accounts import find_by_login
+
+    operator = find_by_login(session, "13800000002")
+    staff = find_by_login(session, "13800000003")
+    places = {place.name: place for place in session.scalars(select(Place))}
+    for login, category, place_name, description, urgency, steps in REPAIRS:
+        reporter = find_by_login(session, login)
+        order = workorders.report_repair(
+            session,
+            reporter,
+            category=category,
+            description=description,
+            urgency=urgency,
+            place_id=places[place_name].id if place_name else None,
+        )
+        actors = {
+            "accept": operator,
+            "assign": operator,
+            "start": staff,
+            "resolve": staff,
+            "confirm": reporter,
+        }
+        fields = {
+            "accept": {
+                "category": category,
+                "priority": "urgent" if urgency == "urgent" else "normal",
+            },
+            "assign": {"assignee_id": staff.id},
+            "resolve": {"note": "已处理好，请确认。"},
+        }
+        for step in steps:
+            workflow.apply(
+                session, order, actors[step], step, order.version, **fields.get(step, {})
+            )

@@ -39,6 +39,10 @@ def navigation() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     items = [{"endpoint": "main.home", "label": _l("Home"), "icon": "home"}]
+    if current_user.has_role(Role.RESIDENT):
+        items.append({"endpoint": "repairs.mine", "label": _l("Repairs"), "icon": "wrench"})
+    if current_user.has_role(Role.STAFF):
+        items.append({"endpoint": "repairs.work", "label": _l("My work"), "icon": "clipboard"})
     if current_user.has_role(Role.OPERATOR, Role.ADMIN):
         items.append({"endpoint": "people.approvals", "label": _l("Sign-ups"), "icon": "check"})
         items.append({"endpoint": "people.directory", "label": _l("People"), "icon": "people"})

@@ -112,9 +112,9 @@ def client(app) -> Client:
 
 @pytest.fixture
 def demo(app):
-    """The demo community; returns its people by role."""
+    """The demo community without its repairs; returns its people by role."""
     with app.app_context():
-        load_demo(db.session)
+        load_demo(db.session, with_repairs=False)
         db.session.commit()
     return DEMO_LOGINS
 

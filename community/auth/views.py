@@ -4,6 +4,7 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from community import accounts
 from community.auth import bp
@@ -84,13 +85,14 @@ def login():
     return redirect(safe_next(form.next.data))
 
 
-def unit_choices() -> dict[str, list[tuple[int, str]]]:
-    buildings = db.session.scalars(select(Building).order_by(Building.sort_key, Building.name))
-    units = db.session.scalars(select(Unit).order_by(Unit.building_id, Unit.floor, Unit.label))
-    by_building: dict[int, list[tuple[int, str]]] = {}
-    for unit in units:
-        by_building.setdefault(unit.building_id, []).append((unit.id, unit.full_label))
-    return {b.name: by_building[b.id] for b in buildings if b.id in by_building}
+def unit_choices() -> list[SelectChoice]:
+    """Every home, grouped by building in the building's order."""
+    units = db.session.scalars(
+        select(Unit)
+        .join(Building)
+        .order_by(Building.sort_key, Building.name, Unit.floor, Unit.label)
+    )
+    return [SelectChoice(u.id, u.full_label, optgroup=u.building.name) for u in units]
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -99,7 +101,7 @@ def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = SignupForm()
-    form.unit.choices = {"": [(0, _("Choose…"))], **unit_choices()}
+    form.unit.choices = [SelectChoice(0, _("Choose…")), *unit_choices()]
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("auth/signup.html", form=form), status

@@ -18,7 +18,8 @@ class Tile:
 
 TILES_BY_ROLE: dict[str, list[Tile]] = {
     Role.RESIDENT: [
-        Tile("repair", _l("Report a repair"), "wrench", description=_l("Something broken?")),
+        Tile("repair", _l("Report a repair"), "wrench", "repairs.new"),
+        Tile("my-reports", _l("My reports"), "clipboard", "repairs.mine"),
         Tile("booking", _l("Book a service"), "calendar", description=_l("Cleaning, meals")),
         Tile("activities", _l("Activities"), "star", description=_l("Join your neighbours")),
         Tile("care", _l("Elderly care visit"), "heart", description=_l("A volunteer visits")),
@@ -28,7 +29,7 @@ TILES_BY_ROLE: dict[str, list[Tile]] = {
         Tile("tasks", _l("Volunteer task board"), "hand", description=_l("Claim a visit")),
     ],
     Role.STAFF: [
-        Tile("my-orders", _l("My work orders"), "clipboard", description=_l("Assigned to you")),
+        Tile("my-orders", _l("My work orders"), "clipboard", "repairs.work"),
     ],
     Role.OPERATOR: [
         Tile("approvals", _l("Review sign-ups"), "check", "people.approvals"),

@@ -3,6 +3,13 @@
 from community.models.accounts import AccountStatus, LoginSession, Role, User, UserRole
 from community.models.base import Base, UTCDateTime, utcnow
 from community.models.directory import PLACE_KINDS, Building, Community, Place, Unit
+from community.models.workorders import (
+    Notification,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderFollower,
+    WorkOrderPhoto,
+)
 
 __all__ = [
     "PLACE_KINDS",
@@ -11,11 +18,16 @@ __all__ = [
     "Building",
     "Community",
     "LoginSession",
+    "Notification",
     "Place",
     "Role",
     "UTCDateTime",
     "Unit",
     "User",
     "UserRole",
+    "WorkOrder",
+    "WorkOrderEvent",
+    "WorkOrderFollower",
+    "WorkOrderPhoto",
     "utcnow",
 ]
