@@ -17,10 +17,11 @@ install: | $(UV)
 	$(UV) sync --frozen --quiet
 	$(VENV)/bin/pybabel compile --statistics -d translations 2>&1 | grep -v '^compiling' || true
 
+# The dev server, with the task worker (huey) beside it: pushes go out with no other command.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) scripts/run-dev.sh
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -42,7 +43,7 @@ test: lint
 messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o translations/messages.pot .
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --omit-header \
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations \
 		--ignore-obsolete
 
 # Copy htmx from the pinned npm package into static/vendor and record its SHA-256.

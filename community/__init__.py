@@ -25,13 +25,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
 
-    from community import auth, main, people, repairs, session_login
+    from community import auth, inbox, main, notices, people, queue, repairs, session_login
 
     session_login.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(queue.bp)
     app.register_blueprint(repairs.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(notices.bp)
     errorpages.register(app)
 
     from community.cli import register_commands

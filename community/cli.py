@@ -15,6 +15,10 @@ def print_demo_accounts() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from community.push import push_cli
+
+    app.cli.add_command(push_cli)
+
     @app.cli.command("demo")
     def demo_command():
         """Load the demo community into an empty database (does nothing otherwise)."""

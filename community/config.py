@@ -18,6 +18,9 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
+    # Send the session cookie only when it changes: a page loaded in the background must not
+    # write back an older cookie over a login that happened meanwhile.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
     # Photos arrive three at a time at up to 10 MB each.
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
@@ -34,6 +37,31 @@ DEFAULTS = {
     "ARGON2_PARALLELISM": 4,
     # How many reverse proxies stand in front of the app (for the client's address).
     "TRUSTED_PROXIES": 0,
+    # Web push. VAPID keys come from VAPID_PRIVATE_KEY in the environment, or are made once
+    # into instance/ (`flask push keys` prints them). The subject is who push services contact.
+    "VAPID_SUBJECT": "mailto:office@community.example",
+    "PUSH_TTL": 24 * 3600,  # seconds a push service keeps a message for an offline device
+    "PUSH_TIMEOUT": 10,  # seconds to wait for the push service
+    "PUSH_MAX_ATTEMPTS": 6,  # then the delivery is failed and shown to the operator
+    "PUSH_RETRY_BASE": 30,  # seconds before the first retry; doubled each time, with jitter
+    "PUSH_BATCH_SIZE": 100,  # deliveries a worker claims at once
+    "PUSH_CONCURRENCY": 8,  # pushes a worker has in flight at once
+    "PUSH_LEASE": 300,  # seconds a claim holds before another worker may take the rows
+    # Hosts (or their parent domains) that subscriptions may point at: the browsers' push
+    # services. Anything else is refused, so that the worker never posts to a made-up URL.
+    "PUSH_SERVICE_HOSTS": [
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+    # The task queue (huey): SQLite under instance/ unless a Redis URL is given (HUEY_REDIS_URL,
+    # else REDIS_URL). Immediate mode runs tasks in the calling process (tests). Read from the
+    # environment (COMMUNITY_HUEY_...) when community.tasks is imported, by the web app and the
+    # worker alike.
+    "HUEY_REDIS_URL": "",
+    "HUEY_SQLITE_PATH": "",
+    "HUEY_IMMEDIATE": False,
 }
 
 

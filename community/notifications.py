@@ -1,16 +1,102 @@
-"""Notifications: every one lands in the recipient's in-app inbox, in their own language.
-This is the one place deliveries are queued; web push plugs in here."""
+"""Notifications: every one lands in the recipient's in-app inbox, in their own language, and
+in the same transaction its push deliveries are written to the outbox for the devices of
+those who want that kind pushed now. This is the one place deliveries are queued."""
 
+import base64
+import binascii
 from collections.abc import Iterable
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, delete, event, func, insert, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from community.errors import Invalid, NotFound
 from community.links import path_for
-from community.models import Notification, User, WorkOrder, WorkOrderFollower, utcnow
+from community.models import (
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    NotificationSettings,
+    PushSubscription,
+    User,
+    WorkOrder,
+    WorkOrderFollower,
+    utcnow,
+)
+
+# The kinds a person chooses to have pushed (the inbox always gets everything), and the
+# settings column for each. A kind not listed here is pushed to everyone who has push.
+PUSH_KINDS = {
+    "workorder": "push_workorder",
+    "activity": "push_activity",
+    "care": "push_care",
+    "notice": "push_notice",
+}
+KIND_LABELS = {
+    "workorder": _l("Updates on my repairs and work orders"),
+    "activity": _l("Activity reminders"),
+    "care": _l("Care visits"),
+    "notice": _l("Notices from the office"),
+}
+# session.info key: this transaction wrote deliveries, so wake a worker once it commits.
+PUSH_QUEUED = "community.push_queued"
+MAX_DEVICES = 10
+INBOX_PAGE = 20
+UNREAD_CAP = 99
+
+
+# ---- Queueing: the inbox row and its deliveries, in the caller's transaction ---------------
+
+
+def local_minute(moment: datetime) -> int:
+    """Minutes after midnight in the community's time zone."""
+    local = moment.astimezone(ZoneInfo(current_app.config["COMMUNITY_TIMEZONE"]))
+    return local.hour * 60 + local.minute
+
+
+def in_quiet_hours(minute: int, start: int | None, end: int | None) -> bool:
+    if start is None or end is None or start == end:
+        return False
+    if start < end:
+        return start <= minute < end
+    return minute >= start or minute < end  # past midnight: 22:00 to 07:00
+
+
+def push_targets(
+    session: Session, who, kind: str, urgent: bool, now: datetime | None = None
+) -> list[tuple[int, int]]:
+    """(user id, subscription id) for the devices to push this notification to: people in
+    `who` (ids, or a select of ids) who want this kind pushed, outside their quiet hours
+    unless it is urgent. One query, however many people."""
+    column = PUSH_KINDS.get(kind)
+    # NULL when the person never chose: the default is to push.
+    wanted = getattr(NotificationSettings, column) if column else true()
+    rows = session.execute(
+        select(
+            PushSubscription.user_id,
+            PushSubscription.id,
+            wanted,
+            NotificationSettings.quiet_from,
+            NotificationSettings.quiet_until,
+        )
+        .outerjoin(NotificationSettings, NotificationSettings.user_id == PushSubscription.user_id)
+        .where(PushSubscription.user_id.in_(who))
+        .order_by(PushSubscription.id)
+    ).all()
+    minute = local_minute(now or utcnow())
+    return [
+        (user_id, subscription_id)
+        for user_id, subscription_id, wants, start, end in rows
+        if wants is None or wants
+        if urgent or not in_quiet_hours(minute, start, end)
+    ]
 
 
 def queue(
@@ -20,9 +106,12 @@ def queue(
     render,
     link: str = "",
     urgent: bool = False,
+    topic: str = "",
 ) -> list[Notification]:
     """One notification per recipient; render() is called in the recipient's language and
-    returns (title, body)."""
+    returns (title, body). Deliveries for their devices are added to the same session; a push
+    held back (the kind not wanted, quiet hours) simply has none. topic: a newer push with the
+    same topic replaces an older one still waiting on the device (at most 32 of [A-Za-z0-9_-])."""
     rows = []
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     for user in {user.id: user for user in recipients}.values():
@@ -38,7 +127,78 @@ def queue(
         )
         session.add(row)
         rows.append(row)
+    if rows:
+        by_user = {row.user_id: row for row in rows}
+        targets = push_targets(session, list(by_user), kind, urgent)
+        for user_id, subscription_id in targets:
+            session.add(
+                Delivery(
+                    notification=by_user[user_id], subscription_id=subscription_id, topic=topic
+                )
+            )
+        if targets:
+            session.info[PUSH_QUEUED] = True
     return rows
+
+
+def queue_bulk(
+    session: Session,
+    audience: Select,
+    kind: str,
+    render,
+    link: str = "",
+    urgent: bool = False,
+    topic: str = "",
+) -> int:
+    """queue() for thousands: everyone whose id the audience select returns. render() runs once
+    per language; the rows go in with bulk INSERTs, so the number of statements stays the same
+    however large the audience. Returns how many people were notified."""
+    people = session.execute(select(User.id, User.locale).where(User.id.in_(audience))).all()
+    if not people:
+        return 0
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    texts = {}
+    for locale in {locale or default for _id, locale in people}:
+        with force_locale(locale):
+            title, body = render()
+        texts[locale] = (title[:200], body[:500])
+    now = utcnow()
+    # Each row comes back with its user id, so the order of the rows does not matter (asking for
+    # it would make SQLite insert them one at a time).
+    inserted = session.execute(
+        insert(Notification).returning(Notification.id, Notification.user_id),
+        [
+            {
+                "user_id": user_id,
+                "kind": kind,
+                "title": texts[locale or default][0],
+                "body": texts[locale or default][1],
+                "link": link,
+                "urgent": urgent,
+                "created_at": now,
+            }
+            for user_id, locale in people
+        ],
+    ).all()
+    notification_of = {user_id: notification_id for notification_id, user_id in inserted}
+    deliveries = [
+        {
+            "notification_id": notification_of[user_id],
+            "subscription_id": subscription_id,
+            "topic": topic,
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        }
+        for user_id, subscription_id in push_targets(session, audience, kind, urgent, now)
+        if user_id in notification_of
+    ]
+    if deliveries:
+        session.execute(insert(Delivery), deliveries)
+        session.info[PUSH_QUEUED] = True
+    return len(inserted)
 
 
 def order_changed(session: Session, order: WorkOrder, event, actor: User | None) -> None:
@@ -67,11 +227,30 @@ def order_changed(session: Session, order: WorkOrder, event, actor: User | None)
     queue(
         session,
         people,
-        "workorder",
+        "care" if order.kind == "care" else "workorder",
         render,
         link=path_for("repairs.detail", order_id=order.id),
         urgent=order.priority == "urgent",
+        # The latest change of an order replaces the earlier ones still waiting on a phone.
+        topic=f"wo{order.id}",
     )
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_worker(session: Session) -> None:
+    """Deliveries are committed: ask a worker to send them now rather than at its next round."""
+    if session.info.pop(PUSH_QUEUED, False):
+        from community import tasks
+
+        tasks.wake_worker()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queued(session: Session) -> None:
+    session.info.pop(PUSH_QUEUED, None)
+
+
+# ---- The inbox ---------------------------------------------------------------------------
 
 
 def unread_count(session: Session, user: User) -> int:
@@ -80,9 +259,247 @@ def unread_count(session: Session, user: User) -> int:
     )
 
 
+def unread_badge(session: Session, user: User) -> int:
+    """Unread notifications, counted up to UNREAD_CAP + 1 (shown as "99+"): one indexed query
+    that costs the same for someone who never reads their inbox."""
+    unread = (
+        select(Notification.id)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .limit(UNREAD_CAP + 1)
+        .subquery()
+    )
+    return session.scalar(select(func.count()).select_from(unread))
+
+
+def inbox_page(
+    session: Session, user: User, before: int | None = None, size: int = INBOX_PAGE
+) -> tuple[list[Notification], int | None]:
+    """A page of the inbox, newest first, and the id to continue before (None at the end)."""
+    statement = select(Notification).where(Notification.user_id == user.id)
+    if before:
+        statement = statement.where(Notification.id < before)
+    rows = session.scalars(statement.order_by(Notification.id.desc()).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].id if more else None)
+
+
+def mark_read(session: Session, user: User, notification_id: int) -> Notification:
+    row = session.get(Notification, notification_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound(_("No such notification."))
+    if row.read_at is None:
+        row.read_at = utcnow()
+    return row
+
+
 def mark_all_read(session: Session, user: User) -> None:
     session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+
+
+# ---- What each person wants pushed ---------------------------------------------------------
+
+
+def settings_for(session: Session, user: User) -> NotificationSettings:
+    """The person's choices; the defaults (not saved) if they never chose."""
+    found = session.get(NotificationSettings, user.id)
+    if found is not None:
+        return found
+    return NotificationSettings(
+        user_id=user.id,
+        push_workorder=True,
+        push_activity=True,
+        push_care=True,
+        push_notice=True,
+    )
+
+
+def save_settings(
+    session: Session,
+    user: User,
+    kinds: Iterable[str],
+    quiet_from: int | None,
+    quiet_until: int | None,
+) -> NotificationSettings:
+    kinds = set(kinds)
+    if kinds - set(PUSH_KINDS):
+        raise Invalid(_("Choose from the kinds of notification offered."), field="kinds")
+    quiet = (quiet_from, quiet_until)
+    if (quiet_from is None) != (quiet_until is None) or any(
+        value is not None and not 0 <= value < 24 * 60 for value in quiet
+    ):
+        raise Invalid(_("Choose when quiet hours start and end."), field="quiet_from")
+    if quiet_from is not None and quiet_from == quiet_until:
+        raise Invalid(_("Quiet hours must end at another time than they start."), "quiet_until")
+    values = {column: kind in kinds for kind, column in PUSH_KINDS.items()}
+    values.update(quiet_from=quiet_from, quiet_until=quiet_until)
+    changed = session.execute(
+        update(NotificationSettings)
+        .where(NotificationSettings.user_id == user.id)
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if not changed:
+        try:
+            with session.begin_nested():
+                session.add(NotificationSettings(user_id=user.id, **values))
+        except IntegrityError:  # saved from two devices at once: the other insert won
+            session.execute(
+                update(NotificationSettings)
+                .where(NotificationSettings.user_id == user.id)
+                .values(**values)
+            )
+    return session.get(NotificationSettings, user.id)
+
+
+# ---- Devices -----------------------------------------------------------------------------
+
+
+def _key(value, length: int, message: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(str(value) + "=" * (-len(str(value)) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != length or (length == 65 and raw[0] != 4):
+        raise Invalid(message, field="keys")
+    return str(value).rstrip("=")
+
+
+def endpoint_allowed(endpoint: str, hosts: Iterable[str]) -> bool:
+    """https to a known push service; plain http only to this machine, when it is listed (the
+    tests' push-service stand-in)."""
+    try:
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return False
+    if not host or parts.username or parts.password:
+        return False
+    if parts.scheme != "https" and not (
+        parts.scheme == "http" and host in ("127.0.0.1", "localhost", "::1")
+    ):
+        return False
+    return any(
+        allowed == "*" or host == allowed or host.endswith("." + allowed) for allowed in hosts
+    )
+
+
+def subscribe(session: Session, user: User, info: dict, user_agent: str = "") -> PushSubscription:
+    """Keep the PushSubscription a browser gave us (its toJSON()). The same endpoint again
+    updates the row; one that belonged to someone else is replaced by a new one for this
+    person (whatever was still queued for the other person is dropped, not shown here)."""
+    if not isinstance(info, dict) or not isinstance(info.get("keys"), dict):
+        raise Invalid(_("This browser sent an incomplete subscription."), field="endpoint")
+    endpoint = str(info.get("endpoint") or "")
+    if len(endpoint) > 1000 or not endpoint_allowed(
+        endpoint, current_app.config["PUSH_SERVICE_HOSTS"]
+    ):
+        raise Invalid(_("This browser's push service is not supported."), field="endpoint")
+    message = _("This browser sent an incomplete subscription.")
+    values = {
+        "user_id": user.id,
+        "p256dh": _key(info["keys"].get("p256dh", ""), 65, message),
+        "auth": _key(info["keys"].get("auth", ""), 16, message),
+        "user_agent": (user_agent or "")[:200],
+    }
+    # A browser that changed hands starts afresh: the last person's pushes stay with them.
+    session.execute(
+        delete(PushSubscription)
+        .where(PushSubscription.endpoint == endpoint, PushSubscription.user_id != user.id)
+        .execution_options(synchronize_session=False)
+    )
+    statement = (
+        update(PushSubscription)
+        .where(PushSubscription.endpoint == endpoint)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not session.execute(statement).rowcount:
+        try:
+            with session.begin_nested():
+                session.add(PushSubscription(endpoint=endpoint, **values))
+        except IntegrityError:  # the same browser subscribing twice at once
+            session.execute(statement)
+    subscription = session.scalar(
+        select(PushSubscription)
+        .where(PushSubscription.endpoint == endpoint)
+        .execution_options(populate_existing=True)
+    )
+    # A person has a handful of devices; more is a browser resubscribing over and over.
+    keep = (
+        select(PushSubscription.id)
+        .where(PushSubscription.user_id == user.id)
+        .order_by(PushSubscription.id.desc())
+        .limit(MAX_DEVICES)
+    )
+    session.execute(
+        delete(PushSubscription)
+        .where(PushSubscription.user_id == user.id, PushSubscription.id.not_in(keep))
+        .execution_options(synchronize_session=False)
+    )
+    return subscription
+
+
+def devices(session: Session, user: User) -> list[PushSubscription]:
+    return list(
+        session.scalars(
+            select(PushSubscription)
+            .where(PushSubscription.user_id == user.id)
+            .order_by(PushSubscription.id)
+        )
+    )
+
+
+def remove_device(session: Session, user: User, subscription_id: int) -> None:
+    removed = session.execute(
+        delete(PushSubscription)
+        .where(PushSubscription.id == subscription_id, PushSubscription.user_id == user.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not removed:
+        raise NotFound(_("No such device."))
+
+
+def forget_endpoint(session: Session, user: User, endpoint: str) -> None:
+    """The browser unsubscribed itself (turned off on this device)."""
+    session.execute(
+        delete(PushSubscription)
+        .where(PushSubscription.endpoint == str(endpoint), PushSubscription.user_id == user.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def failed_deliveries(
+    session: Session, before: int | None = None, size: int = 50
+) -> tuple[list[tuple[Delivery, Notification, User]], int | None]:
+    """The operator's list: pushes given up on, newest first (one query)."""
+    statement = (
+        select(Delivery, Notification, User)
+        .join(Notification, Notification.id == Delivery.notification_id)
+        .join(User, User.id == Notification.user_id)
+        .where(Delivery.status == DeliveryStatus.FAILED)
+    )
+    if before:
+        statement = statement.where(Delivery.id < before)
+    rows = session.execute(statement.order_by(Delivery.id.desc()).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = [tuple(row) for row in rows[:size]]
+    return rows, (rows[-1][0].id if more else None)
+
+
+def retry_failed(session: Session) -> int:
+    """Give every failed delivery another round of attempts (after a push service outage)."""
+    count = session.execute(
+        update(Delivery)
+        .where(Delivery.status == DeliveryStatus.FAILED)
+        .values(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if count:
+        session.info[PUSH_QUEUED] = True
+    return count

@@ -44,8 +44,12 @@ def navigation() -> list[dict]:
     if current_user.has_role(Role.STAFF):
         items.append({"endpoint": "repairs.work", "label": _l("My work"), "icon": "clipboard"})
     if current_user.has_role(Role.OPERATOR, Role.ADMIN):
-        items.append({"endpoint": "people.approvals", "label": _l("Sign-ups"), "icon": "check"})
-        items.append({"endpoint": "people.directory", "label": _l("People"), "icon": "people"})
+        # Sign-ups and people are a tap away on the home page; the queue is the daily work.
+        items.append({"endpoint": "queue.index", "label": _l("Orders"), "icon": "clipboard"})
+    if current_user.has_role(*Role):
+        from community.inbox.nav import inbox_item
+
+        items.append(inbox_item(current_user))
     items.append({"endpoint": "main.settings", "label": _l("Me"), "icon": "person"})
     for item in items:
         item["url"] = url_for(item["endpoint"])

@@ -9,7 +9,13 @@ from flask_login import current_user
 
 def wants_partial() -> bool:
     """An htmx request for a piece of a page (a boosted navigation wants the whole page)."""
-    return "HX-Request" in request.headers and "HX-Boosted" not in request.headers
+    headers = request.headers
+    # A history restore after a cache miss asks for the whole page, though it is htmx asking.
+    return (
+        "HX-Request" in headers
+        and "HX-Boosted" not in headers
+        and "HX-History-Restore-Request" not in headers
+    )
 
 
 def render_page(template: str, partial: str | None = None, status: int = 200, **context):

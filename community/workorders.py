@@ -4,7 +4,7 @@ the lists each person works from, and closing orders nobody confirmed."""
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -16,6 +16,7 @@ from community.models import (
     Place,
     Role,
     User,
+    UserRole,
     WorkOrder,
     WorkOrderFollower,
     utcnow,
@@ -170,18 +171,18 @@ def follow(session: Session, user: User, order_id: int) -> WorkOrder:
 
 
 def my_orders(session: Session, user: User, limit: int = 50) -> list[WorkOrder]:
-    """Orders I asked for, that were asked for me, or that I follow; the newest first."""
-    followed = select(WorkOrderFollower.order_id).where(WorkOrderFollower.user_id == user.id)
+    """Orders I asked for, that were asked for me, or that I follow; the newest first.
+
+    Three indexed lookups in a UNION: an OR across them makes databases scan every order."""
+    mine = union(
+        select(WorkOrder.id).where(WorkOrder.requester_id == user.id),
+        select(WorkOrder.id).where(WorkOrder.on_behalf_of_id == user.id),
+        select(WorkOrderFollower.order_id).where(WorkOrderFollower.user_id == user.id),
+    ).subquery()
     return list(
         session.scalars(
             select(WorkOrder)
-            .where(
-                or_(
-                    WorkOrder.requester_id == user.id,
-                    WorkOrder.on_behalf_of_id == user.id,
-                    WorkOrder.id.in_(followed),
-                )
-            )
+            .join(mine, WorkOrder.id == mine.c.id)
             .options(selectinload(WorkOrder.place), selectinload(WorkOrder.unit))
             .order_by(WorkOrder.id.desc())
             .limit(limit)
@@ -244,10 +245,6 @@ def shown_name(order: WorkOrder, actor: User | None, viewer: User) -> str:
 def staff_with_load(session: Session) -> list[tuple[User, int]]:
     """Every active member of the service staff with how many orders they have open, in one
     query: the operator's picker when assigning."""
-    from sqlalchemy import func
-
-    from community.models import UserRole
-
     open_orders = (
         select(WorkOrder.assignee_id, func.count().label("load"))
         .where(WorkOrder.status.in_([workflow.ASSIGNED, workflow.IN_PROGRESS, workflow.REOPENED]))
@@ -262,3 +259,41 @@ def staff_with_load(session: Session) -> list[tuple[User, int]]:
         .order_by(User.name, User.id)
     ).all()
     return [(user, load) for user, load in rows]
+
+
+def assign_orders(
+    session: Session, operator: User, order_ids: list[int], assignee: User
+) -> tuple[list[int], list[str]]:
+    """Assign each order that can be assigned in its state; say why each other one was not.
+    The caller commits once: workflow.apply changes nothing when it refuses, so the skipped
+    orders leave no trace in the transaction."""
+    orders = session.scalars(
+        select(WorkOrder).where(WorkOrder.id.in_(order_ids)).order_by(WorkOrder.id)
+    ).all()
+    found = {order.id for order in orders}
+    skipped = [
+        _("#%(number)d does not exist.", number=number)
+        for number in order_ids
+        if number not in found
+    ]
+    assigned = []
+    for order in orders:
+        number, status = order.id, order.status
+        try:
+            workflow.apply(
+                session, order, operator, "assign", order.version, assignee_id=assignee.id
+            )
+        except Conflict:
+            skipped.append(skip_reason(number, status))
+        else:
+            assigned.append(number)
+    return assigned, skipped
+
+
+def skip_reason(number: int, status: str) -> str:
+    label = workflow.STATUS_LABELS[status]
+    if (status, "assign") in workflow.TRANSITIONS:
+        return _("#%(number)d was changed by someone else a moment ago.", number=number)
+    if status == workflow.SUBMITTED:
+        return _("#%(number)d is %(status)s: accept it first.", number=number, status=label)
+    return _("#%(number)d is %(status)s: it cannot be assigned.", number=number, status=label)

@@ -57,7 +57,16 @@ def test_two_people_acting_on_one_order_at_once_one_wins_and_the_timeline_stays_
         barrier = threading.Barrier(2)
         statuses = {}
 
-        def act(name, client, token, data):
+        def act(
+            name,
+            client,
+            token,
+            data,
+            barrier=barrier,
+            order_id=order_id,
+            version=version,
+            statuses=statuses,
+        ):
             barrier.wait()
             response = client.post(
                 f"/repairs/{order_id}/do/{data.pop('action')}",

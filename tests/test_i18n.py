@@ -29,6 +29,11 @@ def test_every_chinese_translation_is_there_and_not_fuzzy():
     assert problems == []
 
 
+def test_the_chinese_catalog_as_a_whole_is_not_fuzzy():
+    # pybabel compile skips a fuzzy catalog without failing: the app would speak English.
+    assert not catalog(ZH_PO).fuzzy
+
+
 def test_the_catalogs_hold_every_string_of_the_template():
     wanted = {m.id for m in catalog(POT) if m.id}
     assert wanted <= {m.id for m in catalog(ZH_PO) if m.id}

@@ -109,7 +109,7 @@ def test_operator_cannot_make_operators_but_admin_can(app, demo, login_as):
         admin.post(f"/operator/people/{staff_id}/roles/operator", data={"held": "1"}).status_code
         == 302
     )
-    assert "Sign-ups" in login_as("staff").get("/", headers=EN).get_data(as_text=True)
+    assert "Review sign-ups" in login_as("staff").get("/", headers=EN).get_data(as_text=True)
 
 
 def test_people_search_finds_by_name_or_phone(demo, login_as):
@@ -148,3 +148,12 @@ def test_community_settings_refuse_a_phone_with_letters(app, demo, login_as):
 
 def test_operator_cannot_edit_community_settings(demo, login_as):
     assert login_as("operator").get("/operator/community").status_code == 403
+
+
+def test_htmx_history_restore_gets_the_whole_page(demo, login_as):
+    operator = login_as("operator")
+    response = operator.get(
+        "/operator/people?q=周",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in response.get_data(as_text=True)

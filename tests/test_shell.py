@@ -215,3 +215,15 @@ def test_htmx_is_configured_without_eval_and_for_its_own_origin_only(client):
     assert settings["selfRequestsOnly"] is True
     assert settings["includeIndicatorStyles"] is False
     assert 'hx-headers=\'{"X-CSRFToken": "' in page
+
+
+def test_service_worker_caches_the_shell_without_cookies(client):
+    script = client.get("/sw.js").get_data(as_text=True)
+    assert 'credentials: "omit"' in script
+
+
+def test_a_page_that_changes_nothing_does_not_resend_the_session_cookie(demo, login_as):
+    resident = login_as("resident")
+    resident.get("/repairs")  # the CSRF token is made on the first page
+    response = resident.get("/repairs")
+    assert "session=" not in response.headers.get("Set-Cookie", "")

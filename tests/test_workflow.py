@@ -220,8 +220,10 @@ def test_a_resolved_order_closes_itself_after_seven_days(ctx):
     ctx.commit()
     ctx.refresh(old)
     ctx.refresh(fresh)
-    assert old.status == "closed" and fresh.status == "resolved"
-    assert old.events[-1].action == "auto_close" and old.events[-1].actor_id is None
+    assert old.status == "closed"
+    assert fresh.status == "resolved"
+    assert old.events[-1].action == "auto_close"
+    assert old.events[-1].actor_id is None
 
 
 def test_duplicate_reporters_follow_the_original(ctx):

@@ -23,7 +23,13 @@ TILES_BY_ROLE: dict[str, list[Tile]] = {
         Tile("booking", _l("Book a service"), "calendar", description=_l("Cleaning, meals")),
         Tile("activities", _l("Activities"), "star", description=_l("Join your neighbours")),
         Tile("care", _l("Elderly care visit"), "heart", description=_l("A volunteer visits")),
-        Tile("notices", _l("Notices"), "bell", description=_l("News from the office")),
+        Tile(
+            "notices",
+            _l("Notices"),
+            "bell",
+            "notices.board",
+            description=_l("News from the office"),
+        ),
     ],
     Role.VOLUNTEER: [
         Tile("tasks", _l("Volunteer task board"), "hand", description=_l("Claim a visit")),
@@ -32,10 +38,13 @@ TILES_BY_ROLE: dict[str, list[Tile]] = {
         Tile("my-orders", _l("My work orders"), "clipboard", "repairs.work"),
     ],
     Role.OPERATOR: [
+        Tile("queue", _l("Work orders"), "clipboard", "queue.index"),
         Tile("approvals", _l("Review sign-ups"), "check", "people.approvals"),
         Tile("people", _l("People and roles"), "people", "people.directory"),
+        Tile("post-notice", _l("Post a notice"), "bell", "notices.new"),
     ],
     Role.ADMIN: [
+        Tile("queue", _l("Work orders"), "clipboard", "queue.index"),
         Tile("people", _l("People and roles"), "people", "people.directory"),
         Tile("community", _l("Community settings"), "gear", "people.community_settings"),
     ],

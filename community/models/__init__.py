@@ -3,6 +3,14 @@
 from community.models.accounts import AccountStatus, LoginSession, Role, User, UserRole
 from community.models.base import Base, UTCDateTime, utcnow
 from community.models.directory import PLACE_KINDS, Building, Community, Place, Unit
+from community.models.notify import (
+    Delivery,
+    DeliveryStatus,
+    Notice,
+    NoticeAudience,
+    NotificationSettings,
+    PushSubscription,
+)
 from community.models.workorders import (
     Notification,
     WorkOrder,
@@ -17,9 +25,15 @@ __all__ = [
     "Base",
     "Building",
     "Community",
+    "Delivery",
+    "DeliveryStatus",
     "LoginSession",
+    "Notice",
+    "NoticeAudience",
     "Notification",
+    "NotificationSettings",
     "Place",
+    "PushSubscription",
     "Role",
     "UTCDateTime",
     "Unit",

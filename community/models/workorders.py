@@ -19,6 +19,8 @@ class WorkOrder(Base):
         Index("ix_work_order_status_created", "status", "created_at", "id"),
         Index("ix_work_order_created", "created_at", "id"),
         Index("ix_work_order_due", "due_at", "id"),
+        # "Most urgent first" and "overdue only" within the open statuses.
+        Index("ix_work_order_status_due", "status", "due_at", "id"),
         Index("ix_work_order_assignee_status", "assignee_id", "status"),
     )
 

@@ -15,7 +15,7 @@ from community.models import Place, Role, WorkOrderEvent, WorkOrderPhoto
 from community.photos import discard, photo_file, store_photos
 from community.repairs import bp
 from community.repairs.forms import ReportForm
-from community.replies import reply_text, replies_for
+from community.replies import replies_for, reply_text
 from community.web import render_page, roles_required
 
 ANYONE = (Role.RESIDENT, Role.VOLUNTEER, Role.STAFF, Role.OPERATOR, Role.ADMIN)
@@ -91,8 +91,10 @@ def new():
 def follow(order_id: int):
     order = workorders.follow(db.session, current_user, order_id)
     db.session.commit()
-    flash(_("You follow report %(number)d now: you will hear when it changes.", number=order.id),
-          "success")
+    flash(
+        _("You follow report %(number)d now: you will hear when it changes.", number=order.id),
+        "success",
+    )
     return redirect(url_for("repairs.detail", order_id=order.id))
 
 
@@ -118,6 +120,7 @@ def render_detail(order, status: int = 200, error: str | None = None, error_acti
         .order_by(WorkOrderEvent.id)
     ).all()
     actions = workflow.allowed_actions(order, current_user)
+    mine = workflow.relations(order, current_user)
     staff = workorders.staff_with_load(db.session) if "assign" in actions else []
     return render_template(
         "repairs/detail.html",
@@ -125,7 +128,7 @@ def render_detail(order, status: int = 200, error: str | None = None, error_acti
         events=events,
         actions=actions,
         staff=staff,
-        replies=replies_for(order.category) if "comment" in actions else [],
+        replies=replies_for(order.category) if workflow.OPERATOR in mine else [],
         viewer_sees_names=current_user.has_role(Role.OPERATOR, Role.ADMIN, Role.STAFF),
         actor_name=lambda actor: workorders.shown_name(order, actor, current_user),
         note_labels=note_labels(),
@@ -165,7 +168,12 @@ def act(order_id: int, action: str):
         if action in PHOTO_ACTIONS:
             photos = store_photos(request.files.getlist("photos"), current_user.id)
         workflow.apply(
-            db.session, order, current_user, action, version, photos=photos,
+            db.session,
+            order,
+            current_user,
+            action,
+            version,
+            photos=photos,
             **action_fields(request.form),
         )
         db.session.commit()

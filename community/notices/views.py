@@ -1,0 +1,98 @@
+"""Notice pages: the board (a page, or more notices for htmx), one notice, and posting."""
+
+from flask import flash, redirect, request, url_for
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from community.errors import Invalid
+from community.extensions import db
+from community.models import Building, Role
+from community.notices import board as rules
+from community.notices import bp
+from community.notices.forms import NoticeForm
+from community.session_login import current_community
+from community.web import render_page, roles_required
+
+ANYONE = tuple(Role)
+
+
+@bp.app_context_processor
+def notice_labels():
+    return {
+        "audience_labels": rules.AUDIENCE_LABELS,
+        "role_audience_labels": rules.ROLE_AUDIENCE_LABELS,
+    }
+
+
+@bp.get("")
+@roles_required(*ANYONE)
+def board():
+    notices, next_before = rules.board(
+        db.session, current_user, request.args.get("before", type=int)
+    )
+    return render_page(
+        "notices/board.html",
+        "notices/_notices.html",
+        notices=notices,
+        next_before=next_before,
+        older=bool(request.args.get("before")),
+        may_post=current_user.has_role(*rules.POSTERS),
+        sees_all=rules.may_read_all(current_user),
+    )
+
+
+@bp.get("/<int:notice_id>")
+@roles_required(*ANYONE)
+def detail(notice_id: int):
+    notice = rules.load_notice(db.session, current_user, notice_id)
+    return render_page(
+        "notices/detail.html", notice=notice, sees_all=rules.may_read_all(current_user)
+    )
+
+
+def building_choices() -> list[tuple[int, str]]:
+    community = current_community()
+    buildings = db.session.scalars(
+        select(Building)
+        .where(Building.community_id == (community.id if community else 0))
+        .order_by(Building.sort_key, Building.name)
+    )
+    return [(building.id, building.name) for building in buildings]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*rules.POSTERS)
+def new():
+    form = NoticeForm()
+    form.building.choices = building_choices()
+    if form.validate_on_submit():
+        try:
+            notice = rules.post_notice(
+                db.session,
+                current_user,
+                current_community(),
+                title=form.title.data,
+                body=form.body.data,
+                audience=form.audience.data,
+                building_id=form.building.data,
+                role=form.role.data,
+                urgent=form.urgent.data,
+            )
+            db.session.commit()
+        except Invalid as error:
+            db.session.rollback()
+            field = getattr(form, error.field or "", None)
+            (field.errors if field is not None else form.form_errors).append(error.message)
+        else:
+            flash(
+                ngettext(
+                    "The notice is posted and sent to %(num)d person.",
+                    "The notice is posted and sent to %(num)d people.",
+                    notice.recipient_count,
+                ),
+                "success",
+            )
+            return redirect(url_for("notices.detail", notice_id=notice.id), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_page("notices/new.html", status=status, form=form)
