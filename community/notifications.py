@@ -30,6 +30,7 @@ from community.models import (
     WorkOrderFollower,
     utcnow,
 )
+from community.paging import newest_first
 
 # The kinds a person chooses to have pushed (the inbox always gets everything), and the
 # settings column for each. A kind not listed here is pushed to everyone who has push.
@@ -276,12 +277,7 @@ def inbox_page(
 ) -> tuple[list[Notification], int | None]:
     """A page of the inbox, newest first, and the id to continue before (None at the end)."""
     statement = select(Notification).where(Notification.user_id == user.id)
-    if before:
-        statement = statement.where(Notification.id < before)
-    rows = session.scalars(statement.order_by(Notification.id.desc()).limit(size + 1)).all()
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (rows[-1].id if more else None)
+    return newest_first(session, statement, Notification.id, before, size)
 
 
 def mark_read(session: Session, user: User, notification_id: int) -> Notification:

@@ -17,3 +17,13 @@ def count_queries(engine):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def queries_for(app, client, path: str) -> int:
+    """How many statements one GET of path runs (it must answer 200)."""
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    with count_queries(engine) as statements:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(statements)

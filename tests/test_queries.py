@@ -4,7 +4,7 @@ import pytest
 
 from community.extensions import db
 from community.models import AccountStatus, Role, Unit, User, UserRole
-from tests.querycount import count_queries
+from tests.querycount import queries_for
 
 
 def add_people(app, count: int, status: str = AccountStatus.ACTIVE, start: int = 0) -> None:
@@ -21,15 +21,6 @@ def add_people(app, count: int, status: str = AccountStatus.ACTIVE, start: int =
             user.role_rows = [UserRole(role=Role.RESIDENT), UserRole(role=Role.VOLUNTEER)]
             db.session.add(user)
         db.session.commit()
-
-
-def queries_for(app, client, path: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    with count_queries(engine) as statements:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(statements)
 
 
 @pytest.mark.parametrize(

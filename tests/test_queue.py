@@ -16,7 +16,7 @@ from community.extensions import db
 from community.models import Building, Place, WorkOrder, utcnow
 from community.workorders import report_repair
 from tests.conftest import user_id
-from tests.querycount import count_queries
+from tests.querycount import queries_for
 
 EN = {"Accept-Language": "en"}
 HTMX = {"HX-Request": "true", **EN}
@@ -504,15 +504,6 @@ def test_csv_export_is_not_limited_to_one_page(app, login_as, demo):
 
 
 # --- Queries do not grow with the rows --------------------------------------------------------
-
-
-def queries_for(app, client, path: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    with count_queries(engine) as statements:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(statements)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from community.models import (
     User,
     UserRole,
 )
+from community.paging import newest_first
 
 AUDIENCES = [NoticeAudience.COMMUNITY, NoticeAudience.BUILDING, NoticeAudience.ROLE]
 AUDIENCE_LABELS = {
@@ -145,12 +146,7 @@ def board(
 ) -> tuple[list[Notice], int | None]:
     """A page of the notices this person may read, newest first, and where the next starts."""
     statement = select(Notice).where(meant_for(user)).options(selectinload(Notice.building))
-    if before:
-        statement = statement.where(Notice.id < before)
-    notices = session.scalars(statement.order_by(Notice.id.desc()).limit(size + 1)).all()
-    more = len(notices) > size
-    notices = notices[:size]
-    return notices, (notices[-1].id if more else None)
+    return newest_first(session, statement, Notice.id, before, size)
 
 
 def load_notice(session: Session, user: User, notice_id: int) -> Notice:
