@@ -234,9 +234,9 @@ def run_plain_loop(app, subscriptions: list[dict]) -> dict:
     from py_vapid import Vapid
     from pywebpush import webpush
 
-    from community import push
+    from community import vapid as vapid_keys
 
-    vapid = Vapid(push.private_key(app))
+    signer = Vapid(vapid_keys.private_key(app))
     payload = json.dumps(
         {"title": "明天上午停水", "body": "因管道检修，明天上午9点至12点全小区停水，请提前储水。"},
         ensure_ascii=False,
@@ -246,7 +246,7 @@ def run_plain_loop(app, subscriptions: list[dict]) -> dict:
         webpush(
             subscription,
             data=payload,
-            vapid_private_key=vapid,
+            vapid_private_key=signer,
             vapid_claims={"sub": "mailto:bench@community.example"},
             ttl=86400,
             headers={"Urgency": "high", "Topic": f"n{number}"},
@@ -272,7 +272,7 @@ def main() -> None:
         os.environ["COMMUNITY_HUEY_SQLITE_PATH"] = str(scratch / "huey.db")
         os.environ.pop("REDIS_URL", None)
         from community import create_app
-        from community.push import private_key_text
+        from community.vapid import private_key_text
 
         sink = Sink()
         try:

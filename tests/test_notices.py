@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from community import notifications
+from community import devices, notifications
 from community.extensions import db
 from community.models import (
     AccountStatus,
@@ -283,7 +283,7 @@ def quiet_now(app, login: str) -> None:
 def subscribe(app, sink, login: str, name: str) -> Device:
     device = Device(sink, name)
     with app.app_context():
-        notifications.subscribe(db.session, person(login), device.subscription())
+        devices.subscribe(db.session, person(login), device.subscription())
         db.session.commit()
     return device
 

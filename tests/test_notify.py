@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 
-from community import notifications, push
+from community import devices, notifications, vapid
 from community.config import DEFAULTS
 from community.extensions import db
 from community.models import Delivery, Notification, NotificationSettings, PushSubscription
@@ -181,7 +181,7 @@ def test_the_inbox_needs_a_login(client, demo):
 def test_the_settings_page_explains_and_only_offers_the_button(app, demo, login_as):
     page = login_as("resident").get("/settings/notifications", headers=EN).get_data(as_text=True)
     with app.app_context():
-        key = push.public_key(app)
+        key = vapid.public_key(app)
     assert f'data-key="{key}"' in page
     assert "data-push-subscribe" in page
     assert "Turn on notifications" in page
@@ -272,7 +272,7 @@ def test_push_follows_the_persons_choices_and_quiet_hours(
 ):
     device = Device(sink, "phone")
     with app.app_context():
-        notifications.subscribe(db.session, person(RESIDENT), device.subscription())
+        devices.subscribe(db.session, person(RESIDENT), device.subscription())
         db.session.commit()
     settings(app, RESIDENT, push_notice=False, quiet_from=22 * 60, quiet_until=7 * 60)
     assert bool(targets(app, RESIDENT, kind, urgent, now)) is pushed
@@ -280,7 +280,7 @@ def test_push_follows_the_persons_choices_and_quiet_hours(
 
 def test_without_settings_everything_is_pushed_at_any_hour(app, demo, sink):
     with app.app_context():
-        notifications.subscribe(db.session, person(RESIDENT), Device(sink, "p").subscription())
+        devices.subscribe(db.session, person(RESIDENT), Device(sink, "p").subscription())
         db.session.commit()
     assert len(targets(app, RESIDENT, "notice", False, NIGHT)) == 1
 
@@ -289,7 +289,7 @@ def test_a_held_back_push_has_no_delivery_but_the_inbox_has_the_notification(
     app, demo, sink, wakes
 ):
     with app.app_context():
-        notifications.subscribe(db.session, person(RESIDENT), Device(sink, "p").subscription())
+        devices.subscribe(db.session, person(RESIDENT), Device(sink, "p").subscription())
         db.session.commit()
     settings(app, RESIDENT, push_workorder=False)
     notify(app, RESIDENT)
@@ -302,7 +302,7 @@ def test_a_held_back_push_has_no_delivery_but_the_inbox_has_the_notification(
 def test_every_device_of_a_person_gets_a_delivery(app, demo, sink, wakes):
     with app.app_context():
         for name in ["phone", "tablet"]:
-            notifications.subscribe(db.session, person(RESIDENT), Device(sink, name).subscription())
+            devices.subscribe(db.session, person(RESIDENT), Device(sink, name).subscription())
         db.session.commit()
     notify(app, RESIDENT)
     with app.app_context():
@@ -344,11 +344,11 @@ def test_a_browser_used_by_someone_else_moves_to_them_without_the_last_persons_p
 ):
     device = Device(sink, "shared-tablet")
     with app.app_context():
-        notifications.subscribe(db.session, person(RESIDENT), device.subscription())
+        devices.subscribe(db.session, person(RESIDENT), device.subscription())
         db.session.commit()
     notify(app, RESIDENT)
     with app.app_context():
-        notifications.subscribe(db.session, person(ELDERLY), device.subscription())
+        devices.subscribe(db.session, person(ELDERLY), device.subscription())
         db.session.commit()
         [row] = db.session.query(PushSubscription).all()
         assert row.user_id == person(ELDERLY).id
@@ -401,22 +401,20 @@ def test_subscribing_needs_the_csrf_token(app, demo, login_as, sink):
 
 def test_the_endpoints_allowed_are_the_known_push_services():
     known = DEFAULTS["PUSH_SERVICE_HOSTS"]
-    assert notifications.endpoint_allowed("https://fcm.googleapis.com/fcm/send/abc", known)
-    assert notifications.endpoint_allowed(
-        "https://updates.push.services.mozilla.com/wpush/v2/x", known
-    )
-    assert notifications.endpoint_allowed("https://web.push.apple.com/QGx", known)
-    assert not notifications.endpoint_allowed("http://fcm.googleapis.com/fcm/send/abc", known)
-    assert not notifications.endpoint_allowed("https://fcm.googleapis.com.evil.example/", known)
-    assert not notifications.endpoint_allowed("https://127.0.0.1:8080/", known)
+    assert devices.endpoint_allowed("https://fcm.googleapis.com/fcm/send/abc", known)
+    assert devices.endpoint_allowed("https://updates.push.services.mozilla.com/wpush/v2/x", known)
+    assert devices.endpoint_allowed("https://web.push.apple.com/QGx", known)
+    assert not devices.endpoint_allowed("http://fcm.googleapis.com/fcm/send/abc", known)
+    assert not devices.endpoint_allowed("https://fcm.googleapis.com.evil.example/", known)
+    assert not devices.endpoint_allowed("https://127.0.0.1:8080/", known)
 
 
 def test_a_person_removes_one_of_their_devices_but_not_someone_elses(app, demo, login_as, sink):
     with app.app_context():
-        mine = notifications.subscribe(
+        mine = devices.subscribe(
             db.session, person(RESIDENT), Device(sink, "mine").subscription()
         ).id
-        theirs = notifications.subscribe(
+        theirs = devices.subscribe(
             db.session, person(ELDERLY), Device(sink, "theirs").subscription()
         ).id
         db.session.commit()
@@ -430,8 +428,8 @@ def test_a_person_removes_one_of_their_devices_but_not_someone_elses(app, demo, 
 def test_a_browser_that_turned_push_off_is_forgotten(app, demo, login_as, sink):
     device = Device(sink, "mine")
     with app.app_context():
-        notifications.subscribe(db.session, person(RESIDENT), device.subscription())
-        notifications.subscribe(db.session, person(ELDERLY), Device(sink, "o").subscription())
+        devices.subscribe(db.session, person(RESIDENT), device.subscription())
+        devices.subscribe(db.session, person(ELDERLY), Device(sink, "o").subscription())
         db.session.commit()
     resident = login_as("resident")
     response = post_json(
@@ -445,9 +443,7 @@ def test_a_browser_that_turned_push_off_is_forgotten(app, demo, login_as, sink):
 def test_a_person_keeps_at_most_ten_devices(app, demo, sink):
     with app.app_context():
         for n in range(12):
-            notifications.subscribe(
-                db.session, person(RESIDENT), Device(sink, f"d{n}").subscription()
-            )
+            devices.subscribe(db.session, person(RESIDENT), Device(sink, f"d{n}").subscription())
         db.session.commit()
         endpoints = [row.endpoint for row in db.session.query(PushSubscription)]
     assert len(endpoints) == 10
@@ -476,25 +472,25 @@ def test_devices_are_named_by_browser_and_system(app, agent, name):
 def test_vapid_keys_are_made_once_into_instance_and_kept(tmp_path, monkeypatch):
     monkeypatch.delenv("VAPID_PRIVATE_KEY", raising=False)
     first = Flask(__name__, instance_path=str(tmp_path))
-    key = push.public_key(first)
-    assert (tmp_path / push.KEY_FILE).stat().st_mode & 0o077 == 0
+    key = vapid.public_key(first)
+    assert (tmp_path / vapid.KEY_FILE).stat().st_mode & 0o077 == 0
     again = Flask(__name__, instance_path=str(tmp_path))
-    assert push.public_key(again) == key
-    assert len(push.b64url_decode(key)) == 65
+    assert vapid.public_key(again) == key
+    assert len(vapid.b64url_decode(key)) == 65
 
 
 def test_vapid_keys_come_from_the_environment_when_set(tmp_path, monkeypatch):
     other = Flask(__name__, instance_path=str(tmp_path / "a"))
     (tmp_path / "a").mkdir()
-    monkeypatch.setenv("VAPID_PRIVATE_KEY", push.private_key_text(other))
+    monkeypatch.setenv("VAPID_PRIVATE_KEY", vapid.private_key_text(other))
     app = Flask(__name__, instance_path=str(tmp_path / "b"))
-    assert push.public_key(app) == push.public_key(other)
-    assert not (tmp_path / "b" / push.KEY_FILE).exists()
+    assert vapid.public_key(app) == vapid.public_key(other)
+    assert not (tmp_path / "b" / vapid.KEY_FILE).exists()
 
 
 def test_flask_push_keys_prints_the_keys_for_a_deployment(app):
     result = app.test_cli_runner().invoke(args=["push", "keys"])
     assert result.exit_code == 0
     with app.app_context():
-        assert f"VAPID_PRIVATE_KEY={push.private_key_text(app)}" in result.output
-        assert push.public_key(app) in result.output
+        assert f"VAPID_PRIVATE_KEY={vapid.private_key_text(app)}" in result.output
+        assert vapid.public_key(app) in result.output

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from community import notifications, push
+from community import devices, notifications, push, vapid
 from community.extensions import db
 from community.models import (
     Delivery,
@@ -58,7 +58,7 @@ def subscribe(client, device: Device):
 def add_device(app, sink, login: str, name: str) -> Device:
     device = Device(sink, name)
     with app.app_context():
-        notifications.subscribe(db.session, person(login), device.subscription())
+        devices.subscribe(db.session, person(login), device.subscription())
         db.session.commit()
     return device
 
@@ -126,7 +126,7 @@ def test_a_work_order_change_reaches_the_phone_encrypted_signed_and_labelled(
     assert received.headers["topic"] == f"wo{order_id}"
     claims, key = verify_vapid(received)
     with app.app_context():
-        assert key == push.public_key(app)
+        assert key == vapid.public_key(app)
     assert claims["aud"] == sink.origin
     assert claims["sub"] == TEST_VAPID_SUBJECT
     assert time.time() < claims["exp"] <= time.time() + 24 * 3600
@@ -314,7 +314,7 @@ def many_deliveries(app, sink, count: int) -> None:
     with app.app_context():
         resident = person(RESIDENT)
         for n in range(count):
-            notifications.subscribe(db.session, resident, Device(sink, f"d{n}").subscription())
+            devices.subscribe(db.session, resident, Device(sink, f"d{n}").subscription())
         db.session.commit()
         notifications.queue(db.session, [resident], "workorder", lambda: ("t", "b"))
         db.session.commit()
@@ -324,7 +324,7 @@ def test_two_workers_at_once_send_every_delivery_exactly_once(
     make_app, demo, sink, wakes, monkeypatch
 ):
     app = make_app(**push_settings(PUSH_BATCH_SIZE=3, PUSH_CONCURRENCY=2))
-    monkeypatch.setattr(notifications, "MAX_DEVICES", 100)
+    monkeypatch.setattr(devices, "MAX_DEVICES", 100)
     many_deliveries(app, sink, 40)
     for n in range(40):
         sink.script(f"d{n}", (201, 0.03))
@@ -367,7 +367,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_resends_only_its_unfinished
 ):
     settings = push_settings(PUSH_BATCH_SIZE=5, PUSH_CONCURRENCY=1, PUSH_LEASE=60)
     app = make_app(**settings)
-    monkeypatch.setattr(notifications, "MAX_DEVICES", 100)
+    monkeypatch.setattr(devices, "MAX_DEVICES", 100)
     many_deliveries(app, sink, 12)
     sink.script("d6", (201, 30))  # the second batch hangs on its second push
     worker = subprocess.Popen(

@@ -8,7 +8,7 @@ import pytest
 from huey import RedisHuey, SqliteHuey
 from huey.storage import MemoryStorage
 
-from community import tasks, workflow
+from community import devices, tasks, workflow
 from community.extensions import db
 from community.models import Delivery, DeliveryStatus, WorkOrder, utcnow
 from tests.push_sink import (  # noqa: F401 - fixtures
@@ -162,7 +162,7 @@ def test_a_commit_with_pushes_wakes_the_worker_which_sends_them(app, demo, sink,
     from community import notifications
 
     with app.app_context():
-        notifications.subscribe(db.session, person(RESIDENT), device.subscription())
+        devices.subscribe(db.session, person(RESIDENT), device.subscription())
         db.session.commit()
         notifications.queue(db.session, [person(RESIDENT)], "workorder", lambda: ("t", "b"))
         assert sink.count == 0
@@ -180,7 +180,7 @@ def test_when_the_queue_is_down_the_commit_still_succeeds(app, demo, sink, monke
 
     monkeypatch.setattr(tasks, "deliver_pending", broken)
     with app.app_context():
-        notifications.subscribe(db.session, person(RESIDENT), Device(sink, "p").subscription())
+        devices.subscribe(db.session, person(RESIDENT), Device(sink, "p").subscription())
         db.session.commit()
         notifications.queue(db.session, [person(RESIDENT)], "workorder", lambda: ("t", "b"))
         db.session.commit()  # logs the failure; the every-minute round will send it

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from community import notifications, push
+from community import devices, notifications, vapid
 from community.errors import Invalid
 from community.extensions import db
 from community.inbox import bp
@@ -55,8 +55,8 @@ def render_settings(form: NotificationSettingsForm, status: int = 200):
         "inbox/settings.html",
         status=status,
         form=form,
-        devices=notifications.devices(db.session, current_user),
-        public_key=push.public_key(current_app),
+        devices=devices.devices(db.session, current_user),
+        public_key=vapid.public_key(current_app),
     )
 
 
@@ -97,7 +97,7 @@ def save_settings():
 def subscribe():
     """The browser's PushSubscription as JSON, posted by static/js/push.js."""
     try:
-        subscription = notifications.subscribe(
+        subscription = devices.subscribe(
             db.session,
             current_user,
             request.get_json(silent=True),
@@ -115,7 +115,7 @@ def subscribe():
 def forget():
     """This browser unsubscribed itself (push.js, "turn off on this device")."""
     body = request.get_json(silent=True) or {}
-    notifications.forget_endpoint(db.session, current_user, body.get("endpoint", ""))
+    devices.forget_endpoint(db.session, current_user, body.get("endpoint", ""))
     db.session.commit()
     return "", 204
 
@@ -123,7 +123,7 @@ def forget():
 @bp.post("/settings/notifications/devices/<int:subscription_id>/remove")
 @roles_required(*ANYONE)
 def remove_device(subscription_id: int):
-    notifications.remove_device(db.session, current_user, subscription_id)
+    devices.remove_device(db.session, current_user, subscription_id)
     db.session.commit()
     flash(_("That device gets no more notifications."), "success")
     return redirect(url_for("inbox.settings"), 303)

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from community import notifications, push
+from community import devices, notifications, push, vapid
 from community.extensions import db
 from community.models import (
     Delivery,
@@ -144,7 +144,7 @@ def test_permission_is_asked_only_when_the_person_taps_turn_on(
     options = json.loads(page.evaluate("sessionStorage.getItem('subscribeOptions')"))
     assert options["userVisibleOnly"] is True
     with app.app_context():
-        assert bytes(options["key"]) == push.b64url_decode(push.public_key(app))
+        assert bytes(options["key"]) == vapid.b64url_decode(vapid.public_key(app))
         [saved] = db.session.query(PushSubscription).all()
         assert saved.user_id == person(RESIDENT).id
     expect(device_row.locator(".this-device")).to_be_visible()
@@ -226,7 +226,7 @@ def seed(app, sink) -> None:
     for everyone and for one building (one urgent), a device, a failed push."""
     with app.app_context():
         resident, operator = person(RESIDENT), person("13800000002")
-        notifications.subscribe(
+        devices.subscribe(
             db.session,
             resident,
             Device(sink, "phone").subscription(),
