@@ -138,6 +138,24 @@ def new_context(browser, live_server):
 
 
 @pytest.fixture
+def profile_context(playwright, launch_options, live_server, tmp_path):
+    """A phone browser with a real profile on disk: chromium calls every incognito context
+    not installable, and notifications want one too."""
+    context = playwright.chromium.launch_persistent_context(
+        user_data_dir=tmp_path / "profile",
+        executable_path=launch_options["executable_path"],
+        headless=True,
+        args=CHROMIUM_ARGS,
+        base_url=live_server,
+        viewport=PHONE,
+        locale="zh-CN",
+    )
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
 def page(new_context):
     """A page in a fresh context."""
     return new_context().new_page()

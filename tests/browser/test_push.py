@@ -23,7 +23,6 @@ from community.models import (
 from community.notices import board
 from community.session_login import current_community
 from tests.browser.support import (
-    CHROMIUM_ARGS,
     MODE_IDS,
     MODES,
     NARROW_PHONE,
@@ -96,20 +95,9 @@ def app(make_app, translations_dir):
 
 
 @pytest.fixture
-def phone(playwright, launch_options, live_server, tmp_path):
+def phone(profile_context):
     """A phone browser with a real profile (service workers and notifications need one)."""
-    context = playwright.chromium.launch_persistent_context(
-        user_data_dir=tmp_path / "profile",
-        executable_path=launch_options["executable_path"],
-        headless=True,
-        args=CHROMIUM_ARGS,
-        base_url=live_server,
-        viewport=PHONE,
-        locale="zh-CN",
-    )
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
+    return profile_context
 
 
 def test_the_service_worker_is_registered_for_the_whole_app(phone, live_server):

@@ -4,7 +4,7 @@ app installable, and a page opened without a connection shows the offline page."
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import CHROMIUM_ARGS, PHONE, wait_for_service_worker
+from tests.browser.support import wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
@@ -52,31 +52,20 @@ def test_offline_page_is_shown_without_a_connection(new_context):
     expect(page.get_by_role("heading", level=1)).to_have_text("设置")
 
 
-def test_chromium_finds_the_app_installable(playwright, launch_options, live_server, tmp_path):
+def test_chromium_finds_the_app_installable(profile_context):
     # Chromium calls every incognito context not installable: this needs a real profile.
-    context = playwright.chromium.launch_persistent_context(
-        user_data_dir=tmp_path / "profile",
-        executable_path=launch_options["executable_path"],
-        headless=True,
-        args=CHROMIUM_ARGS,
-        base_url=live_server,
-        viewport=PHONE,
-        locale="zh-CN",
+    context = profile_context
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto("/")
+    wait_for_service_worker(page)
+    manifest = page.evaluate(
+        "() => fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json())"
     )
+    assert manifest["display"] == "standalone"
+    cdp = context.new_cdp_session(page)
     try:
-        page = context.pages[0] if context.pages else context.new_page()
-        page.goto("/")
-        wait_for_service_worker(page)
-        manifest = page.evaluate(
-            "() => fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json())"
-        )
-        assert manifest["display"] == "standalone"
-        cdp = context.new_cdp_session(page)
-        try:
-            errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
-        finally:
-            cdp.detach()
-        print("installability errors:", errors)
-        assert errors == [], f"chromium says the app is not installable: {errors}"
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     finally:
-        context.close()
+        cdp.detach()
+    print("installability errors:", errors)
+    assert errors == [], f"chromium says the app is not installable: {errors}"
