@@ -6,6 +6,13 @@ from urllib.parse import urlsplit
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from community.errors import DomainError
+from community.models import Role
+
+# Who may open a page: anyone with a role (so an approved account), or the office.
+ANY_ROLE = tuple(Role)
+OFFICE = (Role.OPERATOR, Role.ADMIN)
+
 
 def wants_partial() -> bool:
     """An htmx request for a piece of a page (a boosted navigation wants the whole page)."""
@@ -52,3 +59,12 @@ def roles_required(*roles: str):
         return guarded
 
     return decorator
+
+
+def show_error(form, error: DomainError) -> None:
+    """Put a rule's refusal next to the form field it is about, or above the form."""
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -14,7 +14,7 @@ from community.extensions import db, limiter
 from community.i18n import LOCALE_COOKIE, match_locale
 from community.models import AccountStatus, Building, Unit
 from community.session_login import LARGE_TEXT_COOKIE
-from community.web import safe_next
+from community.web import safe_next, show_error
 
 
 def login_failed(response) -> bool:
@@ -40,11 +40,7 @@ def begin_session(user) -> None:
 
 
 def form_error(form, error: Invalid, template: str, **context):
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    show_error(form, error)
     return render_template(template, form=form, **context), 422
 
 

@@ -11,15 +11,11 @@ from community.errors import Invalid
 from community.extensions import db
 from community.inbox import bp
 from community.inbox.forms import NotificationSettingsForm
-from community.models import Role
-from community.web import render_page, roles_required, safe_next
-
-ANYONE = tuple(Role)
-OPERATORS = (Role.OPERATOR, Role.ADMIN)
+from community.web import ANY_ROLE, OFFICE, render_page, roles_required, safe_next, show_error
 
 
 @bp.get("/inbox")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def index():
     items, next_before = notifications.inbox_page(
         db.session, current_user, request.args.get("before", type=int)
@@ -34,7 +30,7 @@ def index():
 
 
 @bp.post("/inbox/<int:notification_id>/open")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def open_item(notification_id: int):
     row = notifications.mark_read(db.session, current_user, notification_id)
     db.session.commit()
@@ -42,7 +38,7 @@ def open_item(notification_id: int):
 
 
 @bp.post("/inbox/read")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def read_all():
     notifications.mark_all_read(db.session, current_user)
     db.session.commit()
@@ -61,14 +57,14 @@ def render_settings(form: NotificationSettingsForm, status: int = 200):
 
 
 @bp.get("/settings/notifications")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def settings():
     saved = notifications.settings_for(db.session, current_user)
     return render_settings(NotificationSettingsForm.from_settings(saved))
 
 
 @bp.post("/settings/notifications")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def save_settings():
     form = NotificationSettingsForm()
     if form.validate_on_submit():
@@ -83,8 +79,7 @@ def save_settings():
             )
         except Invalid as error:
             db.session.rollback()
-            field = getattr(form, error.field or "", None)
-            (field.errors if field is not None else form.form_errors).append(error.message)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Your notification settings are saved."), "success")
@@ -93,7 +88,7 @@ def save_settings():
 
 
 @bp.post("/settings/notifications/devices")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def subscribe():
     """The browser's PushSubscription as JSON, posted by static/js/push.js."""
     try:
@@ -111,7 +106,7 @@ def subscribe():
 
 
 @bp.post("/settings/notifications/devices/forget")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def forget():
     """This browser unsubscribed itself (push.js, "turn off on this device")."""
     body = request.get_json(silent=True) or {}
@@ -121,7 +116,7 @@ def forget():
 
 
 @bp.post("/settings/notifications/devices/<int:subscription_id>/remove")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def remove_device(subscription_id: int):
     devices.remove_device(db.session, current_user, subscription_id)
     db.session.commit()
@@ -130,7 +125,7 @@ def remove_device(subscription_id: int):
 
 
 @bp.get("/operator/deliveries")
-@roles_required(*OPERATORS)
+@roles_required(*OFFICE)
 def failed():
     rows, next_before = notifications.failed_deliveries(
         db.session, request.args.get("before", type=int)
@@ -139,7 +134,7 @@ def failed():
 
 
 @bp.post("/operator/deliveries/retry")
-@roles_required(*OPERATORS)
+@roles_required(*OFFICE)
 def retry_failed():
     count = notifications.retry_failed(db.session)
     db.session.commit()

@@ -4,17 +4,16 @@ from flask import flash, redirect, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from community.errors import Invalid
 from community.extensions import db
-from community.models import Building, Role
+from community.models import Building
 from community.notices import board as rules
 from community.notices import bp
 from community.notices.forms import NoticeForm
 from community.session_login import current_community
-from community.web import render_page, roles_required
-
-ANYONE = tuple(Role)
+from community.web import ANY_ROLE, render_page, roles_required, show_error
 
 
 @bp.app_context_processor
@@ -26,7 +25,7 @@ def notice_labels():
 
 
 @bp.get("")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def board():
     notices, next_before = rules.board(
         db.session, current_user, request.args.get("before", type=int)
@@ -43,7 +42,7 @@ def board():
 
 
 @bp.get("/<int:notice_id>")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def detail(notice_id: int):
     notice = rules.load_notice(db.session, current_user, notice_id)
     return render_page(
@@ -51,14 +50,14 @@ def detail(notice_id: int):
     )
 
 
-def building_choices() -> list[tuple[int, str]]:
+def building_choices() -> list[SelectChoice]:
     community = current_community()
     buildings = db.session.scalars(
         select(Building)
         .where(Building.community_id == (community.id if community else 0))
         .order_by(Building.sort_key, Building.name)
     )
-    return [(building.id, building.name) for building in buildings]
+    return [SelectChoice(building.id, building.name) for building in buildings]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -82,8 +81,7 @@ def new():
             db.session.commit()
         except Invalid as error:
             db.session.rollback()
-            field = getattr(form, error.field or "", None)
-            (field.errors if field is not None else form.form_errors).append(error.message)
+            show_error(form, error)
         else:
             flash(
                 ngettext(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from community import workflow, workorders
 from community.extensions import db
-from community.models import Building, Role, utcnow
+from community.models import Building, utcnow
 from community.queue import bp
 from community.queue.filters import (
     ACTIVE,
@@ -25,15 +25,14 @@ from community.queue.filters import (
     queue_page,
     status_counts,
 )
-from community.web import render_page, roles_required
+from community.web import OFFICE, render_page, roles_required
 
-OPERATORS = (Role.OPERATOR, Role.ADMIN)
 # Characters that make a spreadsheet read a cell as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.get("/orders")
-@roles_required(*OPERATORS)
+@roles_required(*OFFICE)
 def index():
     return render_queue(QueueFilters.from_args(request.args), request.args.get("after"))
 
@@ -80,7 +79,7 @@ def translated(labels: dict) -> dict[str, str]:
 
 
 @bp.post("/orders/assign")
-@roles_required(*OPERATORS)
+@roles_required(*OFFICE)
 def assign():
     """The bulk form posts to a URL that carries the queue's filters, so that both the error
     page and the redirect afterwards show the same queue."""
@@ -124,7 +123,7 @@ def assign():
 
 
 @bp.get("/orders.csv")
-@roles_required(*OPERATORS)
+@roles_required(*OFFICE)
 def export():
     """The queue as a spreadsheet, every matching order, streamed in chunks. No requester
     names or phone numbers: the file leaves the system."""

@@ -16,9 +16,8 @@ from community.photos import discard, photo_file, store_photos
 from community.repairs import bp
 from community.repairs.forms import ReportForm
 from community.replies import replies_for, reply_text
-from community.web import render_page, roles_required
+from community.web import ANY_ROLE, render_page, roles_required, show_error
 
-ANYONE = (Role.RESIDENT, Role.VOLUNTEER, Role.STAFF, Role.OPERATOR, Role.ADMIN)
 PHOTO_ACTIONS = {"comment", "resolve", "start"}
 
 
@@ -36,14 +35,14 @@ def place_choices() -> list:
 
 
 @bp.get("/repairs")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def mine():
     orders = workorders.my_orders(db.session, current_user)
     return render_template("repairs/mine.html", orders=orders)
 
 
 @bp.route("/repairs/new", methods=["GET", "POST"])
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def new():
     # A GET with a place (the "check this place" button, without JavaScript) keeps what was typed.
     form = ReportForm(formdata=request.args) if request.method == "GET" else ReportForm()
@@ -66,8 +65,7 @@ def new():
         except Invalid as error:
             db.session.rollback()
             discard(photos)
-            field = getattr(form, error.field or "", None)
-            (field.errors if field is not None else form.form_errors).append(error.message)
+            show_error(form, error)
         except Exception:
             db.session.rollback()
             discard(photos)
@@ -138,7 +136,7 @@ def render_detail(order, status: int = 200, error: str | None = None, error_acti
 
 
 @bp.get("/repairs/<int:order_id>")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def detail(order_id: int):
     return render_detail(workorders.load_order(db.session, current_user, order_id))
 
@@ -157,7 +155,7 @@ def action_fields(form) -> dict:
 
 
 @bp.post("/repairs/<int:order_id>/do/<action>")
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def act(order_id: int, action: str):
     order = workorders.load_order(db.session, current_user, order_id)
     version = request.form.get("version", type=int)
@@ -192,7 +190,7 @@ def act(order_id: int, action: str):
 
 @bp.get("/photos/<int:photo_id>")
 @bp.get("/photos/<int:photo_id>/thumbnail", endpoint="thumbnail", defaults={"thumb": True})
-@roles_required(*ANYONE)
+@roles_required(*ANY_ROLE)
 def photo(photo_id: int, thumb: bool = False):
     photo = db.session.get(WorkOrderPhoto, photo_id)
     if photo is None:
