@@ -85,9 +85,12 @@ def make_people(app, count: int, sink: Sink) -> list[dict]:
     on the sink; returns the subscriptions as pywebpush takes them."""
     from sqlalchemy import insert, select
 
+    from community.accounts.models import Role, User, UserRole
+    from community.core.db import Base
+    from community.core.extensions import db
     from community.demo import load_demo
-    from community.extensions import db
-    from community.models import Base, PushSubscription, Role, Unit, User, UserRole
+    from community.directory.models import Unit
+    from community.notify.models import PushSubscription
 
     subscriptions = []
     with app.app_context():
@@ -129,8 +132,8 @@ def make_people(app, count: int, sink: Sink) -> list[dict]:
 def sent_count(app) -> int:
     from sqlalchemy import func, select
 
-    from community.extensions import db
-    from community.models import Delivery, DeliveryStatus
+    from community.core.extensions import db
+    from community.notify.models import Delivery, DeliveryStatus
 
     with app.app_context():
         count = db.session.scalar(
@@ -143,8 +146,9 @@ def sent_count(app) -> int:
 def reset_deliveries(app) -> None:
     from sqlalchemy import delete
 
-    from community.extensions import db
-    from community.models import Delivery, Notice, Notification
+    from community.core.extensions import db
+    from community.notices.models import Notice
+    from community.notify.models import Delivery, Notification
 
     with app.app_context():
         db.session.execute(delete(Delivery))
@@ -155,17 +159,18 @@ def reset_deliveries(app) -> None:
 
 def run_design(app, env: dict, workers: int, count: int) -> dict:
     """Post the notice with the worker running; time the fan-out and the deliveries."""
-    from community import tasks
-    from community.extensions import db
-    from community.notices import board
-    from community.session_login import current_community
+    from community.core import tasks
+    from community.core.extensions import db
+    from community.directory.current import current_community
+    from community.notices import rules as board
+    from community.notify import tasks as notify_tasks
     from tests.workorder_helpers import person
 
     reset_deliveries(app)
     consumer = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/huey_consumer"),
-            "community.tasks.huey",
+            "community.worker.huey",
             "--workers",
             str(workers),
             "--worker-type",
@@ -194,7 +199,7 @@ def run_design(app, env: dict, workers: int, count: int) -> dict:
                 role="staff",
             )
             db.session.commit()
-            tasks.deliver_pending()
+            notify_tasks.deliver_pending()
             while tasks.huey.pending_count():
                 time.sleep(0.05)
             time.sleep(1)
@@ -234,7 +239,7 @@ def run_plain_loop(app, subscriptions: list[dict]) -> dict:
     from py_vapid import Vapid
     from pywebpush import webpush
 
-    from community import vapid as vapid_keys
+    from community.notify import vapid as vapid_keys
 
     signer = Vapid(vapid_keys.private_key(app))
     payload = json.dumps(
@@ -272,7 +277,7 @@ def main() -> None:
         os.environ["COMMUNITY_HUEY_SQLITE_PATH"] = str(scratch / "huey.db")
         os.environ.pop("REDIS_URL", None)
         from community import create_app
-        from community.vapid import private_key_text
+        from community.notify.vapid import private_key_text
 
         sink = Sink()
         try:

@@ -13,9 +13,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from community import create_app
+from community.core.db import Base
+from community.core.extensions import db
 from community.demo import DEMO_PASSWORD, load_demo
-from community.extensions import db
-from community.models import Base
 
 PAGES = [
     (None, "/"),

@@ -28,22 +28,15 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, insert, select, text  # noqa: E402
 
-from community import create_app, workflow  # noqa: E402
+from community import create_app  # noqa: E402
+from community.accounts.models import AccountStatus, Role, User, UserRole  # noqa: E402
+from community.core.db import Base, utcnow  # noqa: E402
+from community.core.extensions import db  # noqa: E402
 from community.demo import DEMO_PASSWORD, load_demo  # noqa: E402
-from community.extensions import db  # noqa: E402
-from community.models import (  # noqa: E402
-    AccountStatus,
-    Base,
-    Building,
-    Place,
-    Role,
-    Unit,
-    User,
-    UserRole,
-    WorkOrder,
-    utcnow,
-)
-from community.queue.filters import QueueFilters, SortKey, queue_page  # noqa: E402
+from community.directory.models import Building, Place, Unit  # noqa: E402
+from community.workorders import machine, states  # noqa: E402
+from community.workorders.models import WorkOrder  # noqa: E402
+from community.workorders.queue import QueueFilters, SortKey, queue_page  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SIZES = [10_000, 1_000_000]
@@ -57,28 +50,28 @@ CLIENT_THREADS = 4
 
 # Status by age: recent orders are being worked on, old ones are finished, a few are stuck.
 RECENT = {  # under 3 days old
-    workflow.SUBMITTED: 20,
-    workflow.ACCEPTED: 15,
-    workflow.ASSIGNED: 25,
-    workflow.IN_PROGRESS: 20,
-    workflow.REOPENED: 5,
-    workflow.RESOLVED: 15,
+    states.SUBMITTED: 20,
+    states.ACCEPTED: 15,
+    states.ASSIGNED: 25,
+    states.IN_PROGRESS: 20,
+    states.REOPENED: 5,
+    states.RESOLVED: 15,
 }
 WEEK = {  # 3 to 10 days old
-    workflow.RESOLVED: 20,
-    workflow.CLOSED: 60,
-    workflow.ASSIGNED: 5,
-    workflow.IN_PROGRESS: 5,
-    workflow.REJECTED: 4,
-    workflow.CANCELLED: 4,
-    workflow.DUPLICATE: 2,
+    states.RESOLVED: 20,
+    states.CLOSED: 60,
+    states.ASSIGNED: 5,
+    states.IN_PROGRESS: 5,
+    states.REJECTED: 4,
+    states.CANCELLED: 4,
+    states.DUPLICATE: 2,
 }
 OLD = {  # older: finished, except one in a thousand forgotten in progress
-    workflow.CLOSED: 900,
-    workflow.REJECTED: 40,
-    workflow.CANCELLED: 40,
-    workflow.DUPLICATE: 19,
-    workflow.IN_PROGRESS: 1,
+    states.CLOSED: 900,
+    states.REJECTED: 40,
+    states.CANCELLED: 40,
+    states.DUPLICATE: 19,
+    states.IN_PROGRESS: 1,
 }
 PRIORITY_WEIGHTS = {"low": 20, "normal": 55, "high": 20, "urgent": 5}
 DESCRIPTIONS = [
@@ -170,7 +163,7 @@ def order_rows(size: int, session, residents, staff, rng: random.Random):
         age = now - created
         table = RECENT if age < timedelta(days=3) else WEEK if age < timedelta(days=10) else OLD
         status = weighted(rng, table)
-        category = rng.choice(workflow.CATEGORIES)
+        category = rng.choice(machine.CATEGORIES)
         priority = weighted(rng, PRIORITY_WEIGHTS)
         if i % every == every - 1:
             requester, unit_id = demo_resident.id, demo_resident.unit_id
@@ -182,11 +175,11 @@ def order_rows(size: int, session, residents, staff, rng: random.Random):
             unit_id = None
         else:
             building_id = unit_building[unit_id]
-        unaccepted = status in (workflow.SUBMITTED, workflow.REJECTED, workflow.DUPLICATE)
+        unaccepted = status in (states.SUBMITTED, states.REJECTED, states.DUPLICATE)
         accepted_at = created + timedelta(minutes=rng.randrange(10, 120))
-        due = None if unaccepted else workflow.due_time(category, priority, accepted_at)
-        worked = status not in (workflow.SUBMITTED, workflow.ACCEPTED) and not unaccepted
-        worked = worked and status != workflow.CANCELLED
+        due = None if unaccepted else machine.due_time(category, priority, accepted_at)
+        worked = status not in (states.SUBMITTED, states.ACCEPTED) and not unaccepted
+        worked = worked and status != states.CANCELLED
         resolved = accepted_at + timedelta(hours=rng.randrange(1, 72))
         chunk.append(
             {
@@ -204,8 +197,8 @@ def order_rows(size: int, session, residents, staff, rng: random.Random):
                 "version": 1 + rng.randrange(6),
                 "created_at": created,
                 "updated_at": created,
-                "resolved_at": resolved if status in (workflow.RESOLVED, workflow.CLOSED) else None,
-                "closed_at": resolved + timedelta(days=1) if status == workflow.CLOSED else None,
+                "resolved_at": resolved if status in (states.RESOLVED, states.CLOSED) else None,
+                "closed_at": resolved + timedelta(days=1) if status == states.CLOSED else None,
             }
         )
         if len(chunk) == CHUNK:

@@ -3,8 +3,9 @@
 import click
 from flask import Flask
 
+from community.core.extensions import db
 from community.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
-from community.extensions import db
+from community.notify.push import push_cli
 
 
 def print_demo_accounts() -> None:
@@ -15,8 +16,6 @@ def print_demo_accounts() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from community.push import push_cli
-
     app.cli.add_command(push_cli)
 
     @app.cli.command("demo")

@@ -5,18 +5,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from community.models import (
-    AccountStatus,
-    Building,
-    Community,
-    Place,
-    Role,
-    Unit,
-    User,
-    UserRole,
-    utcnow,
-)
-from community.passwords import hash_password
+from community.accounts.models import AccountStatus, Role, User, UserRole
+from community.accounts.passwords import hash_password
+from community.accounts.rules import find_by_login
+from community.core.db import utcnow
+from community.directory.models import Building, Community, Place, Unit
+from community.repairs import rules as repairs
+from community.workorders import machine
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -180,15 +175,13 @@ REPAIRS = [
 
 
 def load_demo_repairs(session: Session) -> None:
-    from community import workflow, workorders
-    from community.accounts import find_by_login
 
     operator = find_by_login(session, "13800000002")
     staff = find_by_login(session, "13800000003")
     places = {place.name: place for place in session.scalars(select(Place))}
     for login, category, place_name, description, urgency, steps in REPAIRS:
         reporter = find_by_login(session, login)
-        order = workorders.report_repair(
+        order = repairs.report_repair(
             session,
             reporter,
             category=category,
@@ -212,6 +205,4 @@ def load_demo_repairs(session: Session) -> None:
             "resolve": {"note": "已处理好，请确认。"},
         }
         for step in steps:
-            workflow.apply(
-                session, order, actors[step], step, order.version, **fields.get(step, {})
-            )
+            machine.apply(session, order, actors[step], step, order.version, **fields.get(step, {}))

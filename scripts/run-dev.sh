@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-5000}"
 
 # Threads, polling the SQLite queue at least every second once it has been idle for a while.
-.venv/bin/huey_consumer community.tasks.huey --workers 2 --worker-type thread --max-delay 1 --quiet &
+.venv/bin/huey_consumer community.worker.huey --workers 2 --worker-type thread --max-delay 1 --quiet &
 worker=$!
 stop_worker() {
   kill "$worker" 2>/dev/null || true

@@ -7,9 +7,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from community import create_app
+from community.core.db import Base
+from community.core.extensions import db
 from community.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
-from community.extensions import db
-from community.models import Base
 from tests.database import fresh_database, on_postgres
 
 CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')
@@ -133,7 +133,7 @@ def login_as(app, demo):
 
 
 def user_id(app, login: str) -> int:
-    from community.accounts import find_by_login
+    from community.accounts.rules import find_by_login
 
     with app.app_context():
         return find_by_login(db.session, login).id

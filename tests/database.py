@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from community.config import normalize_database_url
+from community.core.config import normalize_database_url
 
 
 def server_url() -> str | None:

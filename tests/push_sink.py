@@ -258,7 +258,7 @@ def running_sink():
 @pytest.fixture(name="inline_tasks")
 def inline_tasks_fixture(app):
     """Huey in immediate mode, running its tasks in this test's app."""
-    from community import tasks
+    from community.core import tasks
 
     queue_storage = tasks.huey.storage
     tasks.huey.immediate = True

@@ -2,11 +2,12 @@
 
 import pytest
 
-from community import accounts
+from community.accounts import rules as accounts
+from community.accounts.models import AccountStatus, Role, User
+from community.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from community.core.extensions import db
 from community.demo import DEMO_PASSWORD
-from community.errors import Conflict, Invalid, NotAllowed, NotFound
-from community.extensions import db
-from community.models import AccountStatus, Role, Unit, User
+from community.directory.models import Unit
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Signing up, logging in and out, passwords, throttling and CSRF, as a person would."""
 
+from community.accounts.models import LoginSession, User
+from community.core.extensions import db
 from community.demo import DEMO_PASSWORD
-from community.extensions import db
-from community.models import LoginSession, Unit, User
+from community.directory.models import Unit
 from tests.conftest import Client
 
 EN = {"Accept-Language": "en"}

@@ -2,8 +2,9 @@
 
 import threading
 
-from community.extensions import db
-from community.models import Unit, User
+from community.accounts.models import User
+from community.core.extensions import db
+from community.directory.models import Unit
 
 
 def test_two_sign_ups_with_one_phone_at_once_make_one_account(app, demo):
@@ -44,7 +45,7 @@ def test_two_sign_ups_with_one_phone_at_once_make_one_account(app, demo):
 def test_two_people_acting_on_one_order_at_once_one_wins_and_the_timeline_stays_whole(
     app, demo, login_as
 ):
-    from community.models import WorkOrder, WorkOrderEvent
+    from community.workorders.models import WorkOrder, WorkOrderEvent
     from tests.workorder_helpers import report
 
     desk, phone = login_as("operator"), login_as("admin")

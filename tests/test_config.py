@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import text
 
 from community import create_app
-from community.config import normalize_database_url
-from community.extensions import db
-from community.models import User
+from community.accounts.models import User
+from community.core.config import normalize_database_url
+from community.core.extensions import db
 from tests.database import on_postgres
 
 
@@ -29,7 +29,7 @@ def test_the_secret_key_is_made_once_into_instance_and_kept(tmp_path, monkeypatc
     monkeypatch.delenv("SECRET_KEY", raising=False)
     from flask import Flask
 
-    from community.config import instance_secret
+    from community.core.config import instance_secret
 
     app = Flask(__name__, instance_path=str(tmp_path))
     first = instance_secret(app)

@@ -6,8 +6,8 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 
 from community import create_app
-from community.extensions import db
-from community.models import Base
+from community.core.db import Base
+from community.core.extensions import db
 from tests.database import fresh_database
 
 

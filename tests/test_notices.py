@@ -7,23 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from community import devices, notifications
-from community.extensions import db
-from community.models import (
-    AccountStatus,
-    Building,
-    Delivery,
-    Notice,
-    Notification,
-    NotificationSettings,
-    Role,
-    Unit,
-    User,
-    UserRole,
-    utcnow,
-)
-from community.notices import board
-from community.session_login import current_community
+from community.accounts.models import AccountStatus, Role, User, UserRole
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.directory.current import current_community
+from community.directory.models import Building, Unit
+from community.notices import rules as board
+from community.notices.models import Notice
+from community.notify import devices, outbox
+from community.notify.models import Delivery, Notification, NotificationSettings, PushSubscription
 from tests.push_sink import (  # noqa: F401 - fixtures
     Device,
     inline_tasks_fixture,
@@ -208,7 +200,7 @@ def add_residents(app, count: int, building: str, start: int = 0) -> None:
         db.session.flush()
         for user in people:
             db.session.add(
-                notifications.PushSubscription(
+                PushSubscription(
                     user_id=user.id,
                     endpoint=f"http://127.0.0.1:9/push/u{user.id}",
                     p256dh="k",
@@ -269,7 +261,7 @@ def test_the_board_costs_the_same_however_many_notices(app, demo, login_as):
 def quiet_now(app, login: str) -> None:
     """Quiet hours for this person that include the present moment."""
     with app.app_context():
-        minute = notifications.local_minute(utcnow())
+        minute = outbox.local_minute(utcnow())
         db.session.add(
             NotificationSettings(
                 user_id=person(login).id,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 
-from community import devices, notifications, vapid
-from community.config import DEFAULTS
-from community.extensions import db
-from community.models import Delivery, Notification, NotificationSettings, PushSubscription
+from community.core.config import DEFAULTS
+from community.core.extensions import db
+from community.notify import devices, inbox, outbox, vapid
+from community.notify.models import Delivery, Notification, NotificationSettings, PushSubscription
 from tests import conftest
 from tests.push_sink import (  # noqa: F401 - fixtures
     Device,
@@ -39,7 +39,7 @@ def notify(app, login: str, count: int = 1, **values) -> list[int]:
         ids = []
         for n in range(count):
             values.setdefault("link", "/repairs")
-            [row] = notifications.queue(
+            [row] = outbox.queue(
                 db.session,
                 [person(login)],
                 values.pop("kind", "workorder"),
@@ -128,8 +128,8 @@ def test_mark_all_read_reads_only_mine(app, demo, login_as):
     resident = login_as("resident")
     assert resident.post("/inbox/read").status_code == 303
     with app.app_context():
-        assert notifications.unread_count(db.session, person(RESIDENT)) == 0
-        assert notifications.unread_count(db.session, person(ELDERLY)) == 1
+        assert inbox.unread_count(db.session, person(RESIDENT)) == 0
+        assert inbox.unread_count(db.session, person(ELDERLY)) == 1
     assert "nav-badge" not in resident.get("/").get_data(as_text=True)
 
 
@@ -242,7 +242,7 @@ def test_quiet_hours_that_end_when_they_start_are_refused(app, demo, login_as):
     ],
 )
 def test_quiet_hours_may_run_past_midnight(minute, start, end, quiet):
-    assert notifications.in_quiet_hours(minute, start, end) is quiet
+    assert outbox.in_quiet_hours(minute, start, end) is quiet
 
 
 def settings(app, login: str, **values) -> None:
@@ -253,7 +253,7 @@ def settings(app, login: str, **values) -> None:
 
 def targets(app, login: str, kind: str, urgent: bool, now) -> list:
     with app.app_context():
-        return notifications.push_targets(db.session, [person(login).id], kind, urgent, now)
+        return outbox.push_targets(db.session, [person(login).id], kind, urgent, now)
 
 
 @pytest.mark.parametrize(
@@ -460,7 +460,7 @@ def test_a_person_keeps_at_most_ten_devices(app, demo, sink):
     ],
 )
 def test_devices_are_named_by_browser_and_system(app, agent, name):
-    from community.inbox.views import device_name
+    from community.notify.views import device_name
 
     with app.test_request_context(headers=EN):
         assert name in device_name(agent)

@@ -14,16 +14,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from community import devices, notifications, push, vapid
-from community.extensions import db
-from community.models import (
-    Delivery,
-    DeliveryStatus,
-    Notification,
-    PushSubscription,
-    WorkOrder,
-    utcnow,
-)
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.notify import devices, outbox, push, vapid
+from community.notify.models import Delivery, DeliveryStatus, Notification, PushSubscription
+from community.workorders.models import WorkOrder
 from tests import conftest
 from tests.push_sink import (  # noqa: F401 - fixtures
     TEST_VAPID_SUBJECT,
@@ -168,7 +163,7 @@ def test_a_failed_change_leaves_no_notification_and_nothing_to_send(app, demo, s
 def queue_one(app, sink, name: str = "phone", login: str = RESIDENT, **queue_args) -> Device:
     device = add_device(app, sink, login, name)
     with app.app_context():
-        notifications.queue(
+        outbox.queue(
             db.session, [person(login)], "workorder", lambda: ("标题", "内容"), **queue_args
         )
         db.session.commit()
@@ -316,7 +311,7 @@ def many_deliveries(app, sink, count: int) -> None:
         for n in range(count):
             devices.subscribe(db.session, resident, Device(sink, f"d{n}").subscription())
         db.session.commit()
-        notifications.queue(db.session, [resident], "workorder", lambda: ("t", "b"))
+        outbox.queue(db.session, [resident], "workorder", lambda: ("t", "b"))
         db.session.commit()
 
 
@@ -354,8 +349,10 @@ def test_two_workers_at_once_send_every_delivery_exactly_once(
 
 WORKER_SCRIPT = """
 import json, os
-from community import create_app, push
-from community.extensions import db
+from community import create_app
+from community.notify import push
+from community.core.extensions import db
+from community.notify import outbox
 app = create_app(json.loads(os.environ["WORKER_SETTINGS"]))
 with app.app_context():
     push.deliver_due(db.session)

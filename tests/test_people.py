@@ -2,8 +2,9 @@
 
 import pytest
 
-from community.extensions import db
-from community.models import AccountStatus, Community, User
+from community.accounts.models import AccountStatus, User
+from community.core.extensions import db
+from community.directory.models import Community
 from tests.conftest import user_id
 
 EN = {"Accept-Language": "en"}

@@ -9,9 +9,9 @@ import pytest
 from PIL import Image, ImageCms
 from werkzeug.datastructures import FileStorage
 
-from community.errors import Invalid
-from community.models.workorders import WorkOrderPhoto
-from community.photos import (
+from community.core.errors import Invalid
+from community.workorders.models import WorkOrderPhoto
+from community.workorders.photos import (
     MAX_EDGE,
     MAX_PHOTO_BYTES,
     THUMB_EDGE,

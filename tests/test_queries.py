@@ -2,8 +2,9 @@
 
 import pytest
 
-from community.extensions import db
-from community.models import AccountStatus, Role, Unit, User, UserRole
+from community.accounts.models import AccountStatus, Role, User, UserRole
+from community.core.extensions import db
+from community.directory.models import Unit
 from tests.querycount import queries_for
 
 

@@ -10,11 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, insert, select
 
-from community import workflow
-from community.accounts import find_by_login
-from community.extensions import db
-from community.models import Building, Place, WorkOrder, utcnow
-from community.workorders import report_repair
+from community.accounts.rules import find_by_login
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.directory.models import Building, Place
+from community.repairs.rules import report_repair
+from community.workorders import machine, states
+from community.workorders.models import WorkOrder
 from tests.conftest import user_id
 from tests.querycount import queries_for
 
@@ -42,7 +44,7 @@ def building_id(name: str) -> int:
 
 
 def act(order: WorkOrder, actor_login: str, action: str, **fields):
-    workflow.apply(db.session, order, person(actor_login), action, order.version, **fields)
+    machine.apply(db.session, order, person(actor_login), action, order.version, **fields)
 
 
 @pytest.fixture
@@ -76,7 +78,7 @@ def orders(app, demo):
         act(assigned, operator, "assign", assignee_id=person(staff).id)
         # Accepted ten days ago and assigned: overdue now. In the garden (no building).
         late = report("overdue", resident, "greenery", "树枝挡路 branch blocks path", "中心花园")
-        workflow.apply(db.session, late, person(operator), "accept", late.version, now=long_ago)
+        machine.apply(db.session, late, person(operator), "accept", late.version, now=long_ago)
         act(late, operator, "assign", assignee_id=person(staff).id)
         # Fixed and confirmed: closed. At the elderly resident's home in 3号楼.
         closed = report("closed", person(demo["elderly"]), "noise", "楼上噪音 noise upstairs")
@@ -108,9 +110,9 @@ def bulk_orders(app, count: int, *, created=None, due=None, **values) -> list[in
                 {
                     "id": first + n,
                     "kind": "repair",
-                    "status": workflow.ASSIGNED,
+                    "status": states.ASSIGNED,
                     "priority": "normal",
-                    "category": workflow.CATEGORIES[n % len(workflow.CATEGORIES)],
+                    "category": machine.CATEGORIES[n % len(machine.CATEGORIES)],
                     "description": f"批量报修 {n}",
                     "place_id": place.id if place else None,
                     "unit_id": None if place else requester.unit_id,
@@ -403,10 +405,10 @@ def test_bulk_assign_assigns_what_it_can_and_says_why_it_skipped_the_rest(app, l
     with app.app_context():
         status = dict(db.session.execute(select(WorkOrder.id, WorkOrder.status)).all())
         assignee = dict(db.session.execute(select(WorkOrder.id, WorkOrder.assignee_id)).all())
-    assert status[orders["submitted"]] == workflow.SUBMITTED
-    assert status[orders["accepted"]] == workflow.ASSIGNED
+    assert status[orders["submitted"]] == states.SUBMITTED
+    assert status[orders["accepted"]] == states.ASSIGNED
     assert assignee[orders["accepted"]] == orders["staff"]
-    assert status[orders["closed"]] == workflow.CLOSED
+    assert status[orders["closed"]] == states.CLOSED
 
 
 def test_the_staff_picker_shows_each_persons_open_load(login_as, orders):
@@ -437,7 +439,7 @@ def test_bulk_assign_without_an_order_or_a_staff_member_explains_and_changes_not
     assert message in body
     assert shown(body) == [orders["accepted"]]  # the same queue, with its filters
     with app.app_context():
-        assert db.session.get(WorkOrder, orders["accepted"]).status == workflow.ACCEPTED
+        assert db.session.get(WorkOrder, orders["accepted"]).status == states.ACCEPTED
 
 
 # --- CSV export -------------------------------------------------------------------------------
@@ -535,7 +537,7 @@ def test_most_urgent_first_reads_orders_without_a_due_time_only_when_it_reaches_
 
 
 def test_the_export_reads_in_chunks_and_misses_nothing(app, demo):
-    from community.queue.filters import QueueFilters, iter_orders
+    from community.workorders.queue import QueueFilters, iter_orders
 
     now = utcnow()
     ids = bulk_orders(

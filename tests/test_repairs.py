@@ -5,8 +5,9 @@ import io
 import pytest
 from PIL import Image
 
-from community.extensions import db
-from community.models import Notification, WorkOrder, WorkOrderPhoto
+from community.core.extensions import db
+from community.notify.models import Notification
+from community.workorders.models import WorkOrder, WorkOrderPhoto
 from tests.querycount import count_queries
 from tests.workorder_helpers import ELDERLY, RESIDENT, STAFF, person, report, walk
 

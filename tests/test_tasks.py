@@ -8,9 +8,15 @@ import pytest
 from huey import RedisHuey, SqliteHuey
 from huey.storage import MemoryStorage
 
-from community import devices, tasks, workflow
-from community.extensions import db
-from community.models import Delivery, DeliveryStatus, WorkOrder, utcnow
+from community.core import tasks
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.notify import devices, outbox
+from community.notify import tasks as notify_tasks
+from community.notify.models import Delivery, DeliveryStatus
+from community.workorders import states
+from community.workorders import tasks as workorder_tasks
+from community.workorders.models import WorkOrder
 from tests.push_sink import (  # noqa: F401 - fixtures
     Device,
     inline_tasks_fixture,
@@ -106,15 +112,15 @@ def registered(task) -> bool:
     ("minute", "runs"), [(0, True), (15, True), (30, True), (45, True), (7, False), (59, False)]
 )
 def test_closing_unconfirmed_orders_runs_every_15_minutes(minute, runs):
-    assert registered(tasks.close_unconfirmed_orders)
+    assert registered(workorder_tasks.close_unconfirmed_orders)
     moment = datetime(2026, 11, 25, 3, minute)
-    assert tasks.close_unconfirmed_orders.task_class().validate_datetime(moment) is runs
+    assert workorder_tasks.close_unconfirmed_orders.task_class().validate_datetime(moment) is runs
 
 
 def test_push_delivery_has_a_safety_round_every_minute():
-    assert registered(tasks.deliver_pending_every_minute)
+    assert registered(notify_tasks.deliver_pending_every_minute)
     for minute in range(60):
-        assert tasks.deliver_pending_every_minute.task_class().validate_datetime(
+        assert notify_tasks.deliver_pending_every_minute.task_class().validate_datetime(
             datetime(2026, 11, 25, 3, minute)
         )
 
@@ -133,38 +139,38 @@ def test_the_consumer_finds_them_due_at_those_minutes():
 
 def test_the_scheduled_task_closes_an_order_resolved_more_than_7_days_ago(app, demo, inline_tasks):
     with app.app_context():
-        old = in_state(workflow.RESOLVED)
+        old = in_state(states.RESOLVED)
         old.resolved_at = utcnow() - timedelta(days=8)
-        recent = in_state(workflow.RESOLVED)
+        recent = in_state(states.RESOLVED)
         db.session.commit()
         old_id, recent_id = old.id, recent.id
-    assert tasks.close_unconfirmed_orders.call_local() == 1
+    assert workorder_tasks.close_unconfirmed_orders.call_local() == 1
     with app.app_context():
-        assert db.session.get(WorkOrder, old_id).status == workflow.CLOSED
-        assert db.session.get(WorkOrder, recent_id).status == workflow.RESOLVED
+        assert db.session.get(WorkOrder, old_id).status == states.CLOSED
+        assert db.session.get(WorkOrder, recent_id).status == states.RESOLVED
         assert db.session.get(WorkOrder, old_id).events[-1].action == "auto_close"
-    assert tasks.close_unconfirmed_orders.call_local() == 0
+    assert workorder_tasks.close_unconfirmed_orders.call_local() == 0
 
 
 def test_run_through_huey_the_task_finds_the_app_it_was_given(app, demo, inline_tasks):
     with app.app_context():
-        old = in_state(workflow.RESOLVED)
+        old = in_state(states.RESOLVED)
         old.resolved_at = utcnow() - timedelta(days=8)
         db.session.commit()
         order_id = old.id
-    tasks.close_unconfirmed_orders()  # enqueued, and run at once in immediate mode
+    workorder_tasks.close_unconfirmed_orders()  # enqueued, and run at once in immediate mode
     with app.app_context():
-        assert db.session.get(WorkOrder, order_id).status == workflow.CLOSED
+        assert db.session.get(WorkOrder, order_id).status == states.CLOSED
 
 
 def test_a_commit_with_pushes_wakes_the_worker_which_sends_them(app, demo, sink, inline_tasks):
     device = Device(sink, "phone")
-    from community import notifications
+    from community.notify import outbox
 
     with app.app_context():
         devices.subscribe(db.session, person(RESIDENT), device.subscription())
         db.session.commit()
-        notifications.queue(db.session, [person(RESIDENT)], "workorder", lambda: ("t", "b"))
+        outbox.queue(db.session, [person(RESIDENT)], "workorder", lambda: ("t", "b"))
         assert sink.count == 0
         db.session.commit()
     assert sink.wait_for(1)
@@ -173,7 +179,6 @@ def test_a_commit_with_pushes_wakes_the_worker_which_sends_them(app, demo, sink,
 
 
 def test_when_the_queue_is_down_the_commit_still_succeeds(app, demo, sink, monkeypatch):
-    from community import notifications
 
     def broken():
         raise ConnectionError("queue down")
@@ -182,7 +187,7 @@ def test_when_the_queue_is_down_the_commit_still_succeeds(app, demo, sink, monke
     with app.app_context():
         devices.subscribe(db.session, person(RESIDENT), Device(sink, "p").subscription())
         db.session.commit()
-        notifications.queue(db.session, [person(RESIDENT)], "workorder", lambda: ("t", "b"))
+        outbox.queue(db.session, [person(RESIDENT)], "workorder", lambda: ("t", "b"))
         db.session.commit()  # logs the failure; the every-minute round will send it
         assert db.session.query(Delivery).one().status == DeliveryStatus.PENDING
 

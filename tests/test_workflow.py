@@ -4,10 +4,13 @@ from datetime import timedelta
 
 import pytest
 
-from community import workflow, workorders
-from community.errors import Conflict, Invalid, NotAllowed, NotFound
-from community.extensions import db
-from community.models import Notification, WorkOrderEvent, WorkOrderFollower, utcnow
+from community.core.db import utcnow
+from community.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from community.core.extensions import db
+from community.notify.models import Notification
+from community.repairs import rules as repairs
+from community.workorders import machine, orders, states
+from community.workorders.models import WorkOrderEvent, WorkOrderFollower
 from tests.workorder_helpers import (
     ELDERLY,
     OPERATOR,
@@ -82,27 +85,27 @@ def fields_for(action, original_id):
 
 
 def test_the_table_is_the_one_the_issue_describes():
-    assert {key: set(rule.who) for key, rule in workflow.TRANSITIONS.items()} == EXPECTED
+    assert {key: set(rule.who) for key, rule in machine.TRANSITIONS.items()} == EXPECTED
 
 
 def test_every_state_action_and_actor(ctx):
     original = report(category="plumbing", place_id=None)
     ctx.commit()
     outcomes = {}
-    for status in workflow.STATUSES:
-        for action in workflow.ACTIONS:
+    for status in states.STATUSES:
+        for action in machine.ACTIONS:
             for actor_name in ACTORS:
                 order = in_state(status)
                 actor = actor_for(actor_name)
                 before = (order.status, order.version)
                 try:
-                    workflow.apply(
+                    machine.apply(
                         ctx, order, actor, action, order.version, **fields_for(action, original.id)
                     )
                     outcome = "ok"
                     ctx.refresh(order)
                     assert order.version == before[1] + 1
-                    expected_to = workflow.TRANSITIONS[(status, action)].to
+                    expected_to = machine.TRANSITIONS[(status, action)].to
                     assert order.status == expected_to
                     last = ctx.query(WorkOrderEvent).filter_by(order_id=order.id)
                     assert last.order_by(WorkOrderEvent.id.desc()).first().action == action
@@ -122,7 +125,7 @@ def test_every_state_action_and_actor(ctx):
 def test_an_unknown_action_is_not_found(ctx):
     order = report()
     with pytest.raises(NotFound):
-        workflow.apply(ctx, order, person(OPERATOR), "teleport", order.version)
+        machine.apply(ctx, order, person(OPERATOR), "teleport", order.version)
 
 
 def test_a_stale_version_is_a_conflict_and_changes_nothing(ctx):
@@ -131,7 +134,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(ctx):
     walk(order, "accept")
     ctx.commit()
     with pytest.raises(Conflict):
-        workflow.apply(ctx, order, person(OPERATOR), "reject", version, note="重复")
+        machine.apply(ctx, order, person(OPERATOR), "reject", version, note="重复")
     ctx.rollback()
     ctx.refresh(order)
     assert order.status == "accepted"
@@ -141,7 +144,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(ctx):
 def test_accepting_sets_the_due_time_from_the_sla(ctx):
     order = report(category="elevator")
     before = utcnow()
-    workflow.apply(
+    machine.apply(
         ctx,
         order,
         person(OPERATOR),
@@ -168,14 +171,14 @@ def test_accepting_sets_the_due_time_from_the_sla(ctx):
 def test_bad_input_to_an_action_is_refused_with_its_field(ctx, action, fields, field):
     order = report()
     with pytest.raises(Invalid) as error:
-        workflow.apply(ctx, order, person(OPERATOR), action, order.version, **fields)
+        machine.apply(ctx, order, person(OPERATOR), action, order.version, **fields)
     assert error.value.field == field
 
 
 def test_only_staff_can_be_assigned(ctx):
     order = walk(report(), "accept")
     with pytest.raises(Invalid):
-        workflow.apply(
+        machine.apply(
             ctx, order, person(OPERATOR), "assign", order.version, assignee_id=person(ELDERLY).id
         )
 
@@ -183,32 +186,32 @@ def test_only_staff_can_be_assigned(ctx):
 def test_resolving_needs_a_note_and_rating_is_one_to_five_once(ctx):
     order = walk(report(), "accept", "assign", "start")
     with pytest.raises(Invalid):
-        workflow.apply(ctx, order, person(STAFF), "resolve", order.version, note="")
+        machine.apply(ctx, order, person(STAFF), "resolve", order.version, note="")
     walk(order, "resolve", "confirm")
     resident = person(RESIDENT)
     for bad in (0, 6, None):
         with pytest.raises(Invalid):
-            workflow.apply(ctx, order, resident, "rate", order.version, rating=bad)
-    workflow.apply(ctx, order, resident, "rate", order.version, rating=5)
+            machine.apply(ctx, order, resident, "rate", order.version, rating=bad)
+    machine.apply(ctx, order, resident, "rate", order.version, rating=5)
     ctx.refresh(order)
     assert order.rating == 5
-    assert "rate" not in workflow.allowed_actions(order, resident)
+    assert "rate" not in machine.allowed_actions(order, resident)
     with pytest.raises(Conflict):
-        workflow.apply(ctx, order, resident, "rate", order.version, rating=3)
+        machine.apply(ctx, order, resident, "rate", order.version, rating=3)
 
 
 def test_reopening_is_possible_for_seven_days_only(ctx):
     order = walk(report(), "accept", "assign", "start", "resolve")
     resident = person(RESIDENT)
     late = utcnow() + timedelta(days=8)
-    assert "reopen" not in workflow.allowed_actions(order, resident, now=late)
+    assert "reopen" not in machine.allowed_actions(order, resident, now=late)
     with pytest.raises(Conflict):
-        workflow.apply(ctx, order, resident, "reopen", order.version, note="又坏了", now=late)
-    workflow.apply(ctx, order, resident, "reopen", order.version, note="又坏了")
+        machine.apply(ctx, order, resident, "reopen", order.version, note="又坏了", now=late)
+    machine.apply(ctx, order, resident, "reopen", order.version, note="又坏了")
     ctx.refresh(order)
     assert order.status == "reopened"
     assert order.assignee_id == person(STAFF).id  # back to the same person
-    assert "start" in workflow.allowed_actions(order, person(STAFF))
+    assert "start" in machine.allowed_actions(order, person(STAFF))
 
 
 def test_a_resolved_order_closes_itself_after_seven_days(ctx):
@@ -216,7 +219,7 @@ def test_a_resolved_order_closes_itself_after_seven_days(ctx):
     old = walk(report(), "accept", "assign", "start", "resolve")
     old.resolved_at = utcnow() - timedelta(days=7, minutes=1)
     ctx.commit()
-    assert workorders.close_unconfirmed(ctx) == 1
+    assert orders.close_unconfirmed(ctx) == 1
     ctx.commit()
     ctx.refresh(old)
     ctx.refresh(fresh)
@@ -229,28 +232,28 @@ def test_a_resolved_order_closes_itself_after_seven_days(ctx):
 def test_duplicate_reporters_follow_the_original(ctx):
     original = report(RESIDENT, place_id=1)
     copy = report(ELDERLY, place_id=1)
-    workflow.apply(ctx, copy, person(OPERATOR), "duplicate", copy.version, duplicate_of=original.id)
+    machine.apply(ctx, copy, person(OPERATOR), "duplicate", copy.version, duplicate_of=original.id)
     ctx.commit()
     followers = {f.user_id for f in ctx.query(WorkOrderFollower).filter_by(order_id=original.id)}
     assert person(ELDERLY).id in followers
     elderly = person(ELDERLY)
-    assert workorders.load_order(ctx, elderly, original.id).id == original.id
+    assert orders.load_order(ctx, elderly, original.id).id == original.id
 
 
 def test_a_duplicate_must_point_at_an_open_report(ctx):
     closed = walk(report(), "accept", "assign", "start", "resolve", "confirm")
     copy = report(ELDERLY)
     with pytest.raises(Invalid):
-        workflow.apply(
+        machine.apply(
             ctx, copy, person(OPERATOR), "duplicate", copy.version, duplicate_of=closed.id
         )
     with pytest.raises(Invalid):
-        workflow.apply(ctx, copy, person(OPERATOR), "duplicate", copy.version, duplicate_of=copy.id)
+        machine.apply(ctx, copy, person(OPERATOR), "duplicate", copy.version, duplicate_of=copy.id)
 
 
 def test_each_change_notifies_the_people_who_care_but_not_the_actor(ctx):
     volunteer = person("13800000004")
-    order = workorders.report_repair(
+    order = repairs.report_repair(
         ctx,
         volunteer,
         category="plumbing",

@@ -2,10 +2,13 @@
 
 from datetime import timedelta
 
-from community import workflow, workorders
-from community.accounts import find_by_login
-from community.extensions import db
-from community.models import AccountStatus, Role, User, UserRole, WorkOrder, utcnow
+from community.accounts.models import AccountStatus, Role, User, UserRole
+from community.accounts.rules import find_by_login
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.repairs import rules as repairs
+from community.workorders import machine, states
+from community.workorders.models import WorkOrder
 
 RESIDENT, ELDERLY, STAFF, OPERATOR = "13800000005", "13800000006", "13800000003", "13800000002"
 
@@ -28,7 +31,7 @@ def second_staff() -> User:
 def report(login: str = RESIDENT, **values) -> WorkOrder:
     values.setdefault("category", "plumbing")
     values.setdefault("description", "厨房水管漏水")
-    return workorders.report_repair(db.session, person(login), **values)
+    return repairs.report_repair(db.session, person(login), **values)
 
 
 def walk(order: WorkOrder, *steps: str) -> WorkOrder:
@@ -46,7 +49,7 @@ def walk(order: WorkOrder, *steps: str) -> WorkOrder:
         "resolve": {"note": "换了新的水管"},
     }
     for step in steps:
-        workflow.apply(
+        machine.apply(
             db.session, order, person(actors[step]), step, order.version, **fields.get(step, {})
         )
     return order
@@ -57,7 +60,7 @@ def in_state(status: str, requester: str = RESIDENT) -> WorkOrder:
     order = report(requester)
     order.status = status
     order.assignee_id = person(STAFF).id
-    if status in (workflow.RESOLVED, workflow.CLOSED):
+    if status in (states.RESOLVED, states.CLOSED):
         order.resolved_at = utcnow() - timedelta(days=1)
     db.session.flush()
     return order

@@ -7,9 +7,9 @@ from pathlib import Path
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 
-from community.extensions import limiter
-from community.main import bp
-from community.session_login import current_community
+from community.accounts.sessions import current_community
+from community.core.extensions import limiter
+from community.main.views import bp
 
 # What the service worker keeps for offline use: the look of the app and the offline page.
 SHELL_STATIC = [

@@ -1,20 +1,21 @@
 """The home page for each role, the person's settings, and the health check."""
 
-from flask import current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from community.errors import Invalid
-from community.extensions import db, limiter
-from community.i18n import LOCALE_COOKIE, match_locale
-from community.main import bp
-from community.main.tiles import tiles_for
-from community.models import AccountStatus, Role, User
-from community.session_login import LARGE_TEXT_COOKIE, large_text_mode
-from community.web import redirect_back
+from community.accounts.models import AccountStatus, Role, User
+from community.accounts.sessions import LARGE_TEXT_COOKIE, large_text_mode
+from community.core import menus
+from community.core.errors import Invalid
+from community.core.extensions import db, limiter
+from community.core.i18n import LOCALE_COOKIE, match_locale
+from community.core.web import redirect_back
+
+bp = Blueprint("main", __name__)
 
 ROLE_TITLES = {
     Role.RESIDENT: _l("For my home"),
@@ -23,7 +24,29 @@ ROLE_TITLES = {
     Role.OPERATOR: _l("Running the community"),
     Role.ADMIN: _l("Administration"),
 }
+ROLE_ORDER = [Role.RESIDENT, Role.VOLUNTEER, Role.STAFF, Role.OPERATOR, Role.ADMIN]
 COOKIE_AGE = 365 * 24 * 3600
+
+menus.add_nav(menus.NavEntry("main.home", _l("Home"), "home", order=0))
+menus.add_nav(menus.NavEntry("main.settings", _l("Me"), "person", order=100))
+
+
+@bp.app_context_processor
+def navigation() -> dict:
+    """The bottom navigation for the person's roles, built from what the features declared."""
+    if not current_user.is_authenticated:
+        return {"nav_items": []}
+    return {
+        "nav_items": [
+            {
+                "label": entry.label_for(current_user),
+                "icon": entry.icon,
+                "url": url_for(entry.endpoint),
+                "current": request.endpoint == entry.endpoint,
+            }
+            for entry in menus.nav_for(current_user.has_role)
+        ]
+    }
 
 
 @bp.get("/")
@@ -40,7 +63,7 @@ def home():
     template = "main/home_large.html" if large_text_mode() else "main/home.html"
     return render_template(
         template,
-        sections=tiles_for(current_user.roles),
+        sections=menus.tiles_for(current_user.roles, ROLE_ORDER),
         role_titles=ROLE_TITLES,
         pending_signups=pending_signups,
     )

@@ -1,4 +1,4 @@
-"""The form the office posts a notice with. The rules live in community.notices.board."""
+"""The form the office posts a notice with. The rules live in community.notices.rules."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -6,7 +6,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from community.notices.board import (
+from community.notices.rules import (
     AUDIENCE_LABELS,
     AUDIENCES,
     MAX_BODY,

@@ -1,19 +1,39 @@
 """Notice pages: the board (a page, or more notices for htmx), one notice, and posting."""
 
-from flask import flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from community.errors import Invalid
-from community.extensions import db
-from community.models import Building
-from community.notices import board as rules
-from community.notices import bp
+from community.accounts.access import ANY_ROLE, roles_required
+from community.accounts.models import Role
+from community.accounts.sessions import current_community
+from community.core import menus
+from community.core.errors import Invalid
+from community.core.extensions import db
+from community.core.web import render_page, show_error
+from community.directory.models import Building
+from community.notices import rules
 from community.notices.forms import NoticeForm
-from community.session_login import current_community
-from community.web import ANY_ROLE, render_page, roles_required, show_error
+
+bp = Blueprint("notices", __name__, url_prefix="/notices")
+
+menus.add_tiles(
+    Role.RESIDENT,
+    menus.Tile(
+        "notices",
+        _l("Notices"),
+        "bell",
+        "notices.board",
+        description=_l("News from the office"),
+        order=60,
+    ),
+)
+menus.add_tiles(
+    Role.OPERATOR, menus.Tile("post-notice", _l("Post a notice"), "bell", "notices.new", order=40)
+)
 
 
 @bp.app_context_processor

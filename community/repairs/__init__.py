@@ -1,7 +1,2 @@
-"""Repairs: residents report and follow them; staff and the operator work them."""
-
-from flask import Blueprint
-
-bp = Blueprint("repairs", __name__)
-
-from community.repairs import views  # noqa: E402, F401
+"""Repairs: the first kind of work order. Residents report and follow them; "is it one of
+these?" and "me too" for common places."""

@@ -6,7 +6,7 @@ from wtforms import MultipleFileField, RadioField, SelectField, StringField, Tex
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from community.workflow import CATEGORIES, CATEGORY_LABELS
+from community.repairs.kind import REPAIR
 
 REQUIRED = _l("This field is required.")
 
@@ -14,7 +14,7 @@ REQUIRED = _l("This field is required.")
 class ReportForm(FlaskForm):
     category = RadioField(
         _l("What is wrong?"),
-        choices=[SelectChoice(key, CATEGORY_LABELS[key]) for key in CATEGORIES],
+        choices=[SelectChoice(key, label) for key, label in REPAIR.categories.items()],
         validators=[DataRequired(_l("Choose what kind of problem it is."))],
     )
     place = SelectField(_l("Where?"), coerce=int, validate_choice=False)

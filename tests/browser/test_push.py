@@ -11,17 +11,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from community import devices, notifications, push, vapid
-from community.extensions import db
-from community.models import (
-    Delivery,
-    Notification,
-    NotificationSettings,
-    PushSubscription,
-    utcnow,
-)
-from community.notices import board
-from community.session_login import current_community
+from community.core.db import utcnow
+from community.core.extensions import db
+from community.directory.current import current_community
+from community.notices import rules as board
+from community.notify import devices, outbox, push, vapid
+from community.notify.models import Delivery, Notification, NotificationSettings, PushSubscription
 from tests.browser.support import (
     MODE_IDS,
     MODES,
@@ -141,7 +136,7 @@ def test_permission_is_asked_only_when_the_person_taps_turn_on(
 
     # What this browser subscribed with works: a notification reaches it, encrypted for it.
     with app.app_context():
-        notifications.queue(db.session, [person(RESIDENT)], "notice", lambda: ("停水", "明天"))
+        outbox.queue(db.session, [person(RESIDENT)], "notice", lambda: ("停水", "明天"))
         db.session.commit()
     assert sink.wait_for(1)
     assert device.decrypt(sink.received()[0])["title"] == "停水"
@@ -161,7 +156,7 @@ def test_a_push_is_shown_as_a_notification_with_its_title_and_link(app, phone, l
     page.evaluate(SERVICE_WORKER_READY_JS)
     # The payload exactly as the worker would send it for a real notification.
     with app.app_context():
-        [row] = notifications.queue(
+        [row] = outbox.queue(
             db.session,
             [person(RESIDENT)],
             "workorder",
@@ -222,7 +217,7 @@ def seed(app, sink) -> None:
         )
         db.session.commit()
         for n in range(22):
-            notifications.queue(
+            outbox.queue(
                 db.session,
                 [resident],
                 "workorder",

@@ -118,8 +118,8 @@ def test_repair_pages_have_no_axe_violations(
 
 @pytest.fixture
 def demo_repairs(app, live_server):
+    from community.core.extensions import db
     from community.demo import load_demo_repairs
-    from community.extensions import db
 
     with app.app_context():
         load_demo_repairs(db.session)

@@ -1,0 +1,1 @@
+"""Accounts: sign-up, login, sessions, passwords, roles, and the office's people pages."""

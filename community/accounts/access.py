@@ -1,0 +1,29 @@
+"""Who may open a page: the role guard every view uses."""
+
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from community.accounts.models import Role
+
+# Anyone with a role (so an approved account), or the office.
+ANY_ROLE = tuple(Role)
+OFFICE = (Role.OPERATOR, Role.ADMIN)
+
+
+def roles_required(*roles: str):
+    """The person must be logged in, approved, and hold one of the roles; else 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorator

@@ -1,0 +1,51 @@
+"""Who is asking: the person behind the server-side login session, and what every page knows
+of them (their language, large-text mode, the community)."""
+
+from flask import Flask, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from community.accounts import rules as accounts
+from community.accounts.models import Role
+from community.core.extensions import db, login_manager
+from community.core.i18n import match_locale
+from community.directory.current import current_community
+
+LARGE_TEXT_COOKIE = "large_text"
+
+ROLE_NAMES = {
+    Role.RESIDENT: _l("resident"),
+    Role.VOLUNTEER: _l("volunteer"),
+    Role.STAFF: _l("service staff"),
+    Role.OPERATOR: _l("operator"),
+    Role.ADMIN: _l("admin"),
+}
+
+
+def large_text_mode() -> bool:
+    if current_user.is_authenticated:
+        return current_user.large_text
+    return request.cookies.get(LARGE_TEXT_COOKIE) == "1"
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        return accounts.load_login_session(db.session, token)
+
+    @app.context_processor
+    def page_context():
+        # Babel spells zh_CN as zh_Hans_CN; pages use the name we offer.
+        locale = match_locale(str(get_locale())) or app.config["BABEL_DEFAULT_LOCALE"]
+        return {
+            "community": current_community(),
+            "large_text": large_text_mode(),
+            "locale": locale,
+            "html_lang": locale.replace("_", "-"),
+            "role_names": ROLE_NAMES,
+        }

@@ -1,0 +1,25 @@
+"""Signals: how a lower layer makes a higher one act without importing it.
+
+Every receiver runs in the sender's transaction, on the session it is given, and never commits:
+if the sender's transaction rolls back, so does everything the receivers did. A receiver that
+raises refuses the whole change. Connect receivers at import time, in the feature that owns
+them (`@work_order_changed.connect`), and take only keyword arguments besides the sender.
+"""
+
+from blinker import Namespace
+
+signals = Namespace()
+
+work_order_changed = signals.signal(
+    "work-order-changed",
+    doc="""An order moved through the state machine (workorders.machine.apply), after its
+    version was bumped and its event appended, and after the people concerned were notified.
+
+    sender: the SQLAlchemy session of the transaction.
+    order: the WorkOrder (expired: it reloads with the new state).
+    event: the WorkOrderEvent just appended (action, from_status, to_status, note).
+    actor: the User who acted, or None for the system.
+
+    A care visit closing credits the volunteer's hours here; a feature filters on
+    order.kind and event.action.""",
+)

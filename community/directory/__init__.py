@@ -1,0 +1,1 @@
+"""The community directory: the community, its buildings, homes and common places."""

@@ -1,0 +1,28 @@
+"""The community settings form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+REQUIRED = _l("This field is required.")
+
+
+class CommunityForm(FlaskForm):
+    name = StringField(
+        _l("Community name"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=120, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    address = StringField(
+        _l("Address"), validators=[Length(max=240, message=_l("At most %(max)d characters."))]
+    )
+    operator_phone = StringField(
+        _l("Operator's phone number"),
+        validators=[
+            Optional(),
+            Regexp(r"^\+?[\d\- ]{3,20}$", message=_l("Enter a phone number: digits only.")),
+        ],
+    )

@@ -1,0 +1,27 @@
+"""The kinds of notification, declared by the features that send them. A person chooses per
+kind whether it is pushed to their phone; the inbox always gets every kind."""
+
+from dataclasses import dataclass
+
+from flask_babel.speaklater import LazyString
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    name: str  # stored in notification.kind and push_preference.kind: at most 16 characters
+    label: LazyString  # the choice on the settings page: "Updates on my repairs"
+
+
+KINDS: dict[str, NotificationKind] = {}
+
+
+def declare(name: str, label: LazyString) -> str:
+    """Declare a kind (at import time, where the feature lives) and return its name. Declaring
+    the same name twice with another label is a mistake two features made."""
+    if len(name) > 16:
+        raise ValueError(f"notification kind {name!r} is longer than 16 characters")
+    known = KINDS.get(name)
+    if known is not None and known.label is not label:
+        raise ValueError(f"notification kind {name!r} is declared twice")
+    KINDS[name] = NotificationKind(name, label)
+    return name

@@ -1,0 +1,11 @@
+"""The task worker's entry point: `huey_consumer community.worker.huey`. Builds the app the
+tasks run in and imports every feature's tasks, so the consumer knows them all."""
+
+from community import create_app
+from community.core.tasks import huey, use_app
+from community.notify import tasks as notify_tasks
+from community.workorders import tasks as workorder_tasks
+
+use_app(create_app())
+
+__all__ = ["huey", "notify_tasks", "workorder_tasks"]

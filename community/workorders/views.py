@@ -1,0 +1,169 @@
+"""The order page every kind shares (details, timeline, the actions the viewer may take), taking
+an action, the photos behind their order's access check, and the staff member's work list."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from community.accounts.access import ANY_ROLE, roles_required
+from community.accounts.models import Role
+from community.core import menus
+from community.core.errors import Conflict, Invalid
+from community.core.extensions import db
+from community.workorders import machine, orders, states
+from community.workorders.kinds import all_categories, kind_of
+from community.workorders.models import WorkOrderEvent, WorkOrderPhoto
+from community.workorders.photos import discard, photo_file, store_photos
+from community.workorders.replies import replies_for, reply_text
+
+bp = Blueprint("workorders", __name__)
+
+PHOTO_ACTIONS = {"comment", "resolve", "start"}
+
+menus.add_tiles(
+    Role.STAFF,
+    menus.Tile("my-orders", _l("My work orders"), "clipboard", "workorders.work", order=10),
+)
+menus.add_nav(menus.NavEntry("workorders.work", _l("My work"), "clipboard", {Role.STAFF}, 20))
+
+
+class Words:
+    """What templates say of orders of any kind: `wf` in every template."""
+
+    STATUSES = states.STATUSES
+    OPEN_STATUSES = states.OPEN_STATUSES
+    ACTIVE_STATUSES = states.ACTIVE_STATUSES
+    STATUS_LABELS = states.STATUS_LABELS
+    ACTION_LABELS = states.ACTION_LABELS
+    EVENT_TEXTS = states.EVENT_TEXTS
+    PRIORITIES = states.PRIORITIES
+    PRIORITY_LABELS = states.PRIORITY_LABELS
+    is_overdue = staticmethod(machine.is_overdue)
+    kind_of = staticmethod(kind_of)
+
+    @staticmethod
+    def category_label(order) -> str:
+        return kind_of(order).categories.get(order.category, order.category)
+
+    all_categories = staticmethod(all_categories)
+
+
+@bp.app_context_processor
+def workorder_words():
+    return {"wf": Words}
+
+
+def note_labels() -> dict[str, str]:
+    return {
+        "reject": _("Reason (the resident sees it)"),
+        "resolve": _("What was done"),
+        "reopen": _("What is still wrong?"),
+        "comment": _("Your comment"),
+        "cancel": _("Why? (optional)"),
+        "rate": _("Comment (optional)"),
+        "duplicate": _("Note (optional)"),
+        "assign": _("Note for the staff (optional)"),
+        "start": _("Note (optional)"),
+    }
+
+
+def render_detail(order, status: int = 200, error: str | None = None, error_action=None):
+    events = db.session.scalars(
+        select(WorkOrderEvent)
+        .where(WorkOrderEvent.order_id == order.id)
+        .options(selectinload(WorkOrderEvent.actor), selectinload(WorkOrderEvent.photos))
+        .order_by(WorkOrderEvent.id)
+    ).all()
+    actions = machine.allowed_actions(order, current_user)
+    mine = machine.relations(order, current_user)
+    staff = orders.staff_with_load(db.session) if "assign" in actions else []
+    return render_template(
+        "workorders/detail.html",
+        order=order,
+        events=events,
+        actions=actions,
+        staff=staff,
+        replies=replies_for(order.category) if states.OPERATOR in mine else [],
+        viewer_sees_names=current_user.has_role(Role.OPERATOR, Role.ADMIN, Role.STAFF),
+        actor_name=lambda actor: orders.shown_name(order, actor, current_user),
+        note_labels=note_labels(),
+        error=error,
+        error_action=error_action,
+    ), status
+
+
+@bp.get("/repairs/<int:order_id>")
+@roles_required(*ANY_ROLE)
+def detail(order_id: int):
+    return render_detail(orders.load_order(db.session, current_user, order_id))
+
+
+def action_fields(form) -> dict:
+    fields = {"note": form.get("note", "")}
+    for name in ("category", "priority"):
+        if name in form:
+            fields[name] = form[name]
+    for name in ("assignee_id", "rating", "duplicate_of"):
+        if name in form:
+            fields[name] = form.get(name, type=int)
+    if not fields["note"].strip() and form.get("reply"):
+        fields["note"] = reply_text(form.get("category", ""), form["reply"])
+    return fields
+
+
+@bp.post("/repairs/<int:order_id>/do/<action>")
+@roles_required(*ANY_ROLE)
+def act(order_id: int, action: str):
+    order = orders.load_order(db.session, current_user, order_id)
+    version = request.form.get("version", type=int)
+    if version is None:
+        abort(400)
+    photos = []
+    try:
+        if action in PHOTO_ACTIONS:
+            photos = store_photos(request.files.getlist("photos"), current_user.id)
+        machine.apply(
+            db.session,
+            order,
+            current_user,
+            action,
+            version,
+            photos=photos,
+            **action_fields(request.form),
+        )
+        db.session.commit()
+    except (Invalid, Conflict) as error:
+        db.session.rollback()
+        discard(photos)
+        order = orders.load_order(db.session, current_user, order_id)
+        return render_detail(order, error.status, error.message, action)
+    except Exception:
+        db.session.rollback()
+        discard(photos)
+        raise
+    flash(_("Saved: %(what)s.", what=states.EVENT_TEXTS[action]), "success")
+    return redirect(url_for("workorders.detail", order_id=order_id))
+
+
+@bp.get("/photos/<int:photo_id>")
+@bp.get("/photos/<int:photo_id>/thumbnail", endpoint="thumbnail", defaults={"thumb": True})
+@roles_required(*ANY_ROLE)
+def photo(photo_id: int, thumb: bool = False):
+    photo = db.session.get(WorkOrderPhoto, photo_id)
+    if photo is None:
+        abort(404)
+    orders.load_order(db.session, current_user, photo.order_id)
+    response = send_file(photo_file(photo, thumbnail=thumb), mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@bp.get("/work")
+@roles_required(Role.STAFF)
+def work():
+    return render_template(
+        "workorders/work.html", orders=orders.staff_orders(db.session, current_user)
+    )
