@@ -34,7 +34,8 @@ from community.core.db import Base, utcnow  # noqa: E402
 from community.core.extensions import db  # noqa: E402
 from community.demo import DEMO_PASSWORD, load_demo  # noqa: E402
 from community.directory.models import Building, Place, Unit  # noqa: E402
-from community.workorders import machine, states  # noqa: E402
+from community.repairs.kind import REPAIR  # noqa: E402
+from community.workorders import states  # noqa: E402
 from community.workorders.models import WorkOrder  # noqa: E402
 from community.workorders.queue import QueueFilters, SortKey, queue_page  # noqa: E402
 
@@ -163,7 +164,7 @@ def order_rows(size: int, session, residents, staff, rng: random.Random):
         age = now - created
         table = RECENT if age < timedelta(days=3) else WEEK if age < timedelta(days=10) else OLD
         status = weighted(rng, table)
-        category = rng.choice(machine.CATEGORIES)
+        category = rng.choice(list(REPAIR.categories))
         priority = weighted(rng, PRIORITY_WEIGHTS)
         if i % every == every - 1:
             requester, unit_id = demo_resident.id, demo_resident.unit_id
@@ -177,7 +178,7 @@ def order_rows(size: int, session, residents, staff, rng: random.Random):
             building_id = unit_building[unit_id]
         unaccepted = status in (states.SUBMITTED, states.REJECTED, states.DUPLICATE)
         accepted_at = created + timedelta(minutes=rng.randrange(10, 120))
-        due = None if unaccepted else machine.due_time(category, priority, accepted_at)
+        due = None if unaccepted else REPAIR.due_time(category, priority, accepted_at)
         worked = status not in (states.SUBMITTED, states.ACCEPTED) and not unaccepted
         worked = worked and status != states.CANCELLED
         resolved = accepted_at + timedelta(hours=rng.randrange(1, 72))

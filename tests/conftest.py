@@ -12,6 +12,8 @@ from community.core.extensions import db
 from community.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
 from tests.database import fresh_database, on_postgres
 
+pytest_plugins = ["tests.fixtures.factories"]
+
 CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 # The demo's accounts by the role they stand for.

@@ -29,6 +29,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from community.core import tasks
+from community.notify import tasks as notify_tasks
+
 
 @dataclass
 class Received:
@@ -258,12 +261,10 @@ def running_sink():
 @pytest.fixture(name="inline_tasks")
 def inline_tasks_fixture(app):
     """Huey in immediate mode, running its tasks in this test's app."""
-    from community.core import tasks
-
     queue_storage = tasks.huey.storage
     tasks.huey.immediate = True
     tasks.use_app(app)
-    yield tasks
+    yield notify_tasks
     tasks.use_app(None)
     tasks.huey.immediate = False
     tasks.huey.storage.close()
@@ -274,7 +275,7 @@ def inline_tasks_fixture(app):
 def recorded_wakes(monkeypatch, inline_tasks):
     """Wake-up calls recorded instead of delivering at once: the test runs the worker itself."""
     calls = []
-    monkeypatch.setattr(inline_tasks, "wake_worker", lambda: calls.append(1))
+    monkeypatch.setattr(notify_tasks, "wake_worker", lambda: calls.append(1))
     return calls
 
 

@@ -99,7 +99,7 @@ def directory():
     )
 
 
-@bp.post("/accounts/<int:user_id>/roles/<role>")
+@bp.post("/people/<int:user_id>/roles/<role>")
 @roles_required(*OFFICE)
 def set_role(user_id: int, role: str):
     held = request.form.get("held") == "1"

@@ -107,8 +107,8 @@ def relations(order: WorkOrder, user: User | None) -> set[str]:
         found.add(REQUESTER)
     if order.assignee_id == user.id and user.has_role(*kind.assignable_roles):
         found.add(ASSIGNEE)
-    if order.assignee_id is None and kind.claimable and user.has_role(*kind.claim_roles):
-        found.add(CLAIMANT)
+    if kind.claimable and user.has_role(*kind.claim_roles):
+        found.add(CLAIMANT)  # the claim itself checks that nobody has it yet
     if user.has_role(Role.OPERATOR, Role.ADMIN):
         found.add(OPERATOR)
     return found

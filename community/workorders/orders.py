@@ -1,6 +1,7 @@
 """Work-order rules outside the state machine: who may see what, the lists each person works
 from, the staff picker, bulk assignment, and closing orders nobody confirmed."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -114,9 +115,12 @@ def shown_name(order: WorkOrder, actor: User | None, viewer: User) -> str:
     return _("A resident")
 
 
-def staff_with_load(session: Session) -> list[tuple[User, int]]:
-    """Every active member of the service staff with how many orders they have open, in one
-    query: the operator's picker when assigning."""
+def staff_with_load(
+    session: Session, roles: Iterable[str] = (Role.STAFF,)
+) -> list[tuple[User, int]]:
+    """Everyone active who holds one of the roles (the service staff, unless the kind of order
+    says otherwise) with how many orders they have open, in one query: the operator's picker
+    when assigning."""
     open_orders = (
         select(WorkOrder.assignee_id, func.count().label("load"))
         .where(WorkOrder.status.in_([states.ASSIGNED, states.IN_PROGRESS, states.REOPENED]))
@@ -125,9 +129,11 @@ def staff_with_load(session: Session) -> list[tuple[User, int]]:
     )
     rows = session.execute(
         select(User, func.coalesce(open_orders.c.load, 0))
-        .join(UserRole, UserRole.user_id == User.id)
         .outerjoin(open_orders, open_orders.c.assignee_id == User.id)
-        .where(UserRole.role == Role.STAFF, User.status == AccountStatus.ACTIVE)
+        .where(
+            User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(list(roles)))),
+            User.status == AccountStatus.ACTIVE,
+        )
         .order_by(User.name, User.id)
     ).all()
     return [(user, load) for user, load in rows]

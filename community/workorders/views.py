@@ -1,6 +1,8 @@
 """The order page every kind shares (details, timeline, the actions the viewer may take), taking
 an action, the photos behind their order's access check, and the staff member's work list."""
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,7 +23,6 @@ from community.workorders.replies import replies_for, reply_text
 
 bp = Blueprint("workorders", __name__)
 
-PHOTO_ACTIONS = {"comment", "resolve", "start"}
 
 menus.add_tiles(
     Role.STAFF,
@@ -56,17 +57,34 @@ def workorder_words():
     return {"wf": Words}
 
 
-def note_labels() -> dict[str, str]:
+@dataclass(frozen=True)
+class ActionForm:
+    """What an action's form holds besides the version: its note's label (none: no note), its
+    own fields from workorders/actions/<action>.html (before or after the note), photos."""
+
+    note: str = ""
+    fields: bool = False
+    after: bool = False
+    photos: bool = False
+    danger: bool = False
+
+
+def action_forms() -> dict[str, ActionForm]:
+    """Built per request: the labels are in the viewer's language."""
+    optional = _("Note (optional)")
     return {
-        "reject": _("Reason (the resident sees it)"),
-        "resolve": _("What was done"),
-        "reopen": _("What is still wrong?"),
-        "comment": _("Your comment"),
-        "cancel": _("Why? (optional)"),
-        "rate": _("Comment (optional)"),
-        "duplicate": _("Note (optional)"),
-        "assign": _("Note for the staff (optional)"),
-        "start": _("Note (optional)"),
+        "accept": ActionForm(fields=True),
+        "reject": ActionForm(_("Reason (the resident sees it)"), danger=True),
+        "duplicate": ActionForm(optional, fields=True),
+        "assign": ActionForm(_("Note for the person doing it (optional)"), fields=True),
+        "claim": ActionForm(optional),
+        "start": ActionForm(optional, photos=True),
+        "resolve": ActionForm(_("What was done"), photos=True),
+        "confirm": ActionForm(),
+        "reopen": ActionForm(_("What is still wrong?")),
+        "cancel": ActionForm(_("Why? (optional)"), danger=True),
+        "rate": ActionForm(_("Comment (optional)"), fields=True),
+        "comment": ActionForm(_("Your comment"), after=True, photos=True),
     }
 
 
@@ -79,7 +97,11 @@ def render_detail(order, status: int = 200, error: str | None = None, error_acti
     ).all()
     actions = machine.allowed_actions(order, current_user)
     mine = machine.relations(order, current_user)
-    staff = orders.staff_with_load(db.session) if "assign" in actions else []
+    staff = (
+        orders.staff_with_load(db.session, kind_of(order).assignable_roles)
+        if "assign" in actions
+        else []
+    )
     return render_template(
         "workorders/detail.html",
         order=order,
@@ -89,7 +111,7 @@ def render_detail(order, status: int = 200, error: str | None = None, error_acti
         replies=replies_for(order.category) if states.OPERATOR in mine else [],
         viewer_sees_names=current_user.has_role(Role.OPERATOR, Role.ADMIN, Role.STAFF),
         actor_name=lambda actor: orders.shown_name(order, actor, current_user),
-        note_labels=note_labels(),
+        action_forms=action_forms(),
         error=error,
         error_action=error_action,
     ), status
@@ -123,7 +145,7 @@ def act(order_id: int, action: str):
         abort(400)
     photos = []
     try:
-        if action in PHOTO_ACTIONS:
+        if action_forms().get(action, ActionForm()).photos:
             photos = store_photos(request.files.getlist("photos"), current_user.id)
         machine.apply(
             db.session,

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 08:19:45.011433
 from alembic import op
 import sqlalchemy as sa
 
-import community.models.base
+import community.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -80,8 +80,8 @@ def upgrade():
     sa.Column('status_note', sa.String(length=200), nullable=False),
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('large_text', sa.Boolean(), nullable=False),
-    sa.Column('created_at', community.models.base.UTCDateTime(), nullable=False),
-    sa.Column('reviewed_at', community.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', community.core.db.UTCDateTime(), nullable=False),
+    sa.Column('reviewed_at', community.core.db.UTCDateTime(), nullable=True),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['user_account.id'], name=op.f('fk_user_account_reviewed_by_id_user_account')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_user_account_unit_id_unit')),
@@ -97,7 +97,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', community.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', community.core.db.UTCDateTime(), nullable=False),
     sa.Column('user_agent', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_login_session_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_session')),
@@ -111,7 +111,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=12), nullable=False),
     sa.Column('granted_by_id', sa.Integer(), nullable=True),
-    sa.Column('granted_at', community.models.base.UTCDateTime(), nullable=False),
+    sa.Column('granted_at', community.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['granted_by_id'], ['user_account.id'], name=op.f('fk_user_role_granted_by_id_user_account')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_role_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_role')),

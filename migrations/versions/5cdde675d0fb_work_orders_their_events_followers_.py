@@ -8,7 +8,7 @@ Create Date: 2026-11-25 08:34:47.260082
 from alembic import op
 import sqlalchemy as sa
 
-import community.models.base
+import community.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -28,8 +28,8 @@ def upgrade():
     sa.Column('body', sa.String(length=500), nullable=False),
     sa.Column('link', sa.String(length=200), nullable=False),
     sa.Column('urgent', sa.Boolean(), nullable=False),
-    sa.Column('created_at', community.models.base.UTCDateTime(), nullable=False),
-    sa.Column('read_at', community.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', community.core.db.UTCDateTime(), nullable=False),
+    sa.Column('read_at', community.core.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
     )
@@ -50,15 +50,15 @@ def upgrade():
     sa.Column('on_behalf_of_id', sa.Integer(), nullable=True),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
-    sa.Column('due_at', community.models.base.UTCDateTime(), nullable=True),
+    sa.Column('due_at', community.core.db.UTCDateTime(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('rating', sa.Integer(), nullable=True),
     sa.Column('rating_comment', sa.String(length=500), nullable=False),
     sa.Column('status_note', sa.String(length=500), nullable=False),
-    sa.Column('created_at', community.models.base.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', community.models.base.UTCDateTime(), nullable=False),
-    sa.Column('resolved_at', community.models.base.UTCDateTime(), nullable=True),
-    sa.Column('closed_at', community.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', community.core.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', community.core.db.UTCDateTime(), nullable=False),
+    sa.Column('resolved_at', community.core.db.UTCDateTime(), nullable=True),
+    sa.Column('closed_at', community.core.db.UTCDateTime(), nullable=True),
     sa.CheckConstraint('rating IS NULL OR (rating BETWEEN 1 AND 5)', name=op.f('ck_work_order_rating_range')),
     sa.ForeignKeyConstraint(['assignee_id'], ['user_account.id'], name=op.f('fk_work_order_assignee_id_user_account')),
     sa.ForeignKeyConstraint(['building_id'], ['building.id'], name=op.f('fk_work_order_building_id_building')),
@@ -90,7 +90,7 @@ def upgrade():
     sa.Column('from_status', sa.String(length=12), nullable=True),
     sa.Column('to_status', sa.String(length=12), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', community.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', community.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_work_order_event_actor_id_user_account')),
     sa.ForeignKeyConstraint(['order_id'], ['work_order.id'], name=op.f('fk_work_order_event_order_id_work_order')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_work_order_event'))
@@ -102,7 +102,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', community.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', community.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['work_order.id'], name=op.f('fk_work_order_follower_order_id_work_order')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_work_order_follower_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_work_order_follower')),
@@ -120,7 +120,7 @@ def upgrade():
     sa.Column('stored_name', sa.String(length=64), nullable=False),
     sa.Column('width', sa.Integer(), nullable=False),
     sa.Column('height', sa.Integer(), nullable=False),
-    sa.Column('created_at', community.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', community.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['work_order_event.id'], name=op.f('fk_work_order_photo_event_id_work_order_event')),
     sa.ForeignKeyConstraint(['order_id'], ['work_order.id'], name=op.f('fk_work_order_photo_order_id_work_order')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_work_order_photo_uploaded_by_id_user_account')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 08:52:01.263182
 from alembic import op
 import sqlalchemy as sa
 
-import community.models.base
+import community.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('role', sa.String(length=12), nullable=True),
     sa.Column('urgent', sa.Boolean(), nullable=False),
     sa.Column('recipient_count', sa.Integer(), nullable=False),
-    sa.Column('created_at', community.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', community.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_notice_author_id_user_account')),
     sa.ForeignKeyConstraint(['building_id'], ['building.id'], name=op.f('fk_notice_building_id_building')),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_notice_community_id_community')),
@@ -59,8 +59,8 @@ def upgrade():
     sa.Column('p256dh', sa.String(length=100), nullable=False),
     sa.Column('auth', sa.String(length=50), nullable=False),
     sa.Column('user_agent', sa.String(length=200), nullable=False),
-    sa.Column('created_at', community.models.base.UTCDateTime(), nullable=False),
-    sa.Column('last_success_at', community.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', community.core.db.UTCDateTime(), nullable=False),
+    sa.Column('last_success_at', community.core.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_push_subscription_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_push_subscription')),
     sa.UniqueConstraint('endpoint', name=op.f('uq_push_subscription_endpoint'))
@@ -75,10 +75,10 @@ def upgrade():
     sa.Column('topic', sa.String(length=32), nullable=False),
     sa.Column('status', sa.String(length=8), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', community.models.base.UTCDateTime(), nullable=False),
+    sa.Column('next_attempt_at', community.core.db.UTCDateTime(), nullable=False),
     sa.Column('last_error', sa.String(length=300), nullable=False),
-    sa.Column('created_at', community.models.base.UTCDateTime(), nullable=False),
-    sa.Column('sent_at', community.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', community.core.db.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', community.core.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['notification_id'], ['notification.id'], name=op.f('fk_push_delivery_notification_id_notification'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['subscription_id'], ['push_subscription.id'], name=op.f('fk_push_delivery_subscription_id_push_subscription'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_push_delivery'))

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 09:41:07.800462
 from alembic import op
 import sqlalchemy as sa
 
-import community.models.base
+import community.core.db
 
 
 # revision identifiers, used by Alembic.

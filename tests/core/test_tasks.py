@@ -1,7 +1,9 @@
 """The task queue: which huey the settings choose, the schedule (pushes every minute, closing
 orders nobody confirmed every 15 minutes), and that the tasks do their work in an app."""
 
+import importlib
 import socket
+import sys
 from datetime import datetime, timedelta
 
 import pytest
@@ -183,7 +185,7 @@ def test_when_the_queue_is_down_the_commit_still_succeeds(app, demo, sink, monke
     def broken():
         raise ConnectionError("queue down")
 
-    monkeypatch.setattr(tasks, "deliver_pending", broken)
+    monkeypatch.setattr(notify_tasks, "deliver_pending", broken)
     with app.app_context():
         devices.subscribe(db.session, person(RESIDENT), Device(sink, "p").subscription())
         db.session.commit()
@@ -192,7 +194,13 @@ def test_when_the_queue_is_down_the_commit_still_succeeds(app, demo, sink, monke
         assert db.session.query(Delivery).one().status == DeliveryStatus.PENDING
 
 
-def test_the_worker_makes_its_own_app_when_none_is_given(monkeypatch):
+def test_a_task_outside_any_app_says_how_to_run_the_worker(monkeypatch):
+    monkeypatch.setattr(tasks, "_app", None)
+    with pytest.raises(RuntimeError, match=r"community\.worker"):
+        tasks.task_app()
+
+
+def test_the_worker_builds_its_app_and_knows_every_features_tasks(monkeypatch):
     made = []
 
     def fake_create_app():
@@ -201,6 +209,12 @@ def test_the_worker_makes_its_own_app_when_none_is_given(monkeypatch):
 
     monkeypatch.setattr(tasks, "_app", None)
     monkeypatch.setattr("community.create_app", fake_create_app)
-    assert tasks.task_app() == "app"
-    assert tasks.task_app() == "app"
-    assert made == [1]
+    monkeypatch.delitem(sys.modules, "community.worker", raising=False)
+    worker = importlib.import_module("community.worker")
+    try:
+        assert tasks.task_app() == "app"
+        assert made == [1]
+        known = {name.rsplit(".", 1)[-1] for name in worker.huey._registry._registry}
+        assert {"deliver_pending", "close_unconfirmed_orders"} <= known
+    finally:
+        sys.modules.pop("community.worker", None)

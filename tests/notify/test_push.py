@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -31,7 +32,7 @@ from tests.push_sink import (  # noqa: F401 - fixtures
 )
 from tests.workorder_helpers import RESIDENT, person, report, walk
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = Path(__file__).resolve().parents[2]
 LATER = timedelta(hours=7)  # past any backoff and any lease
 
 
@@ -352,7 +353,6 @@ import json, os
 from community import create_app
 from community.notify import push
 from community.core.extensions import db
-from community.notify import outbox
 app = create_app(json.loads(os.environ["WORKER_SETTINGS"]))
 with app.app_context():
     push.deliver_due(db.session)

@@ -9,8 +9,14 @@ from flask import Flask
 
 from community.core.config import DEFAULTS
 from community.core.extensions import db
-from community.notify import devices, inbox, outbox, vapid
-from community.notify.models import Delivery, Notification, NotificationSettings, PushSubscription
+from community.notify import devices, inbox, outbox, preferences, vapid
+from community.notify.models import (
+    Delivery,
+    Notification,
+    NotificationSettings,
+    PushPreference,
+    PushSubscription,
+)
 from tests import conftest
 from tests.push_sink import (  # noqa: F401 - fixtures
     Device,
@@ -205,8 +211,9 @@ def test_choices_and_quiet_hours_are_saved(app, demo, login_as):
     )
     assert response.status_code == 303
     with app.app_context():
-        saved = db.session.get(NotificationSettings, person(RESIDENT).id)
-        assert (saved.push_workorder, saved.push_notice) == (False, True)
+        saved = preferences.preferences_for(db.session, person(RESIDENT))
+        assert "workorder" not in saved.pushed
+        assert "notice" in saved.pushed
         assert (saved.quiet_from, saved.quiet_until) == (22 * 60, 7 * 60)
     page = resident.get("/settings/notifications").get_data(as_text=True)
     assert '<input checked id="push_notice"' in page
@@ -215,8 +222,8 @@ def test_choices_and_quiet_hours_are_saved(app, demo, login_as):
     assert '<option selected value="420">07:00</option>' in page
     resident.post("/settings/notifications", data={"push_workorder": "y"})
     with app.app_context():
-        saved = db.session.get(NotificationSettings, person(RESIDENT).id)
-        assert (saved.push_workorder, saved.quiet_from) == (True, None)
+        saved = preferences.preferences_for(db.session, person(RESIDENT))
+        assert ("workorder" in saved.pushed, saved.quiet_from) == (True, None)
 
 
 def test_quiet_hours_that_end_when_they_start_are_refused(app, demo, login_as):
@@ -245,9 +252,13 @@ def test_quiet_hours_may_run_past_midnight(minute, start, end, quiet):
     assert outbox.in_quiet_hours(minute, start, end) is quiet
 
 
-def settings(app, login: str, **values) -> None:
+def settings(app, login: str, refused=(), **quiet) -> None:
+    """Quiet hours, and the kinds this person does not want pushed."""
     with app.app_context():
-        db.session.add(NotificationSettings(user_id=person(login).id, **values))
+        user_id = person(login).id
+        db.session.add(NotificationSettings(user_id=user_id, **quiet))
+        for kind in refused:
+            db.session.add(PushPreference(user_id=user_id, kind=kind, wanted=False))
         db.session.commit()
 
 
@@ -274,7 +285,7 @@ def test_push_follows_the_persons_choices_and_quiet_hours(
     with app.app_context():
         devices.subscribe(db.session, person(RESIDENT), device.subscription())
         db.session.commit()
-    settings(app, RESIDENT, push_notice=False, quiet_from=22 * 60, quiet_until=7 * 60)
+    settings(app, RESIDENT, refused=["notice"], quiet_from=22 * 60, quiet_until=7 * 60)
     assert bool(targets(app, RESIDENT, kind, urgent, now)) is pushed
 
 
@@ -291,7 +302,7 @@ def test_a_held_back_push_has_no_delivery_but_the_inbox_has_the_notification(
     with app.app_context():
         devices.subscribe(db.session, person(RESIDENT), Device(sink, "p").subscription())
         db.session.commit()
-    settings(app, RESIDENT, push_workorder=False)
+    settings(app, RESIDENT, refused=["workorder"])
     notify(app, RESIDENT)
     with app.app_context():
         assert db.session.query(Notification).count() == 1

@@ -15,7 +15,13 @@ from community.directory.models import Building, Unit
 from community.notices import rules as board
 from community.notices.models import Notice
 from community.notify import devices, outbox
-from community.notify.models import Delivery, Notification, NotificationSettings, PushSubscription
+from community.notify.models import (
+    Delivery,
+    Notification,
+    NotificationSettings,
+    PushPreference,
+    PushSubscription,
+)
 from tests.push_sink import (  # noqa: F401 - fixtures
     Device,
     inline_tasks_fixture,
@@ -293,7 +299,7 @@ def test_quiet_hours_hold_back_all_but_urgent_notices(
     }
     quiet_now(app, ELDERLY)
     with app.app_context():
-        db.session.add(NotificationSettings(user_id=person(VOLUNTEER).id, push_notice=False))
+        db.session.add(PushPreference(user_id=person(VOLUNTEER).id, kind="notice", wanted=False))
         db.session.commit()
 
     data = {"urgent": "y"} if urgent else {}

@@ -7,7 +7,7 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import format_datetime
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Babel's canonical name for zh_CN (Simplified Chinese, China) is zh_Hans_CN.
 ZH_PO = ROOT / "translations/zh_Hans_CN/LC_MESSAGES/messages.po"
 POT = ROOT / "translations/messages.pot"

@@ -34,6 +34,7 @@ EXPECTED = {
     ("assigned", "assign"): {"operator"},
     ("in_progress", "assign"): {"operator"},
     ("reopened", "assign"): {"operator"},
+    ("accepted", "claim"): {"claimant"},
     ("assigned", "start"): {"assignee"},
     ("reopened", "start"): {"assignee"},
     ("in_progress", "resolve"): {"assignee"},

@@ -14,11 +14,14 @@ from community.accounts.rules import find_by_login
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.directory.models import Building, Place
+from community.repairs.kind import REPAIR
 from community.repairs.rules import report_repair
 from community.workorders import machine, states
 from community.workorders.models import WorkOrder
 from tests.conftest import user_id
 from tests.querycount import queries_for
+
+CATEGORIES = list(REPAIR.categories)
 
 EN = {"Accept-Language": "en"}
 HTMX = {"HX-Request": "true", **EN}
@@ -112,7 +115,7 @@ def bulk_orders(app, count: int, *, created=None, due=None, **values) -> list[in
                     "kind": "repair",
                     "status": states.ASSIGNED,
                     "priority": "normal",
-                    "category": machine.CATEGORIES[n % len(machine.CATEGORIES)],
+                    "category": CATEGORIES[n % len(CATEGORIES)],
                     "description": f"批量报修 {n}",
                     "place_id": place.id if place else None,
                     "unit_id": None if place else requester.unit_id,
