@@ -46,7 +46,8 @@ def test_a_device_with_a_key_that_cannot_encrypt_is_refused(app, demo, login_as,
     body["keys"] |= keys
     response = post_subscription(login_as("resident"), body)
     assert response.status_code == 422
-    assert response.is_json and response.get_json()["error"]
+    assert response.is_json
+    assert response.get_json()["error"]
     with app.app_context():
         assert db.session.query(PushSubscription).count() == 0
 
