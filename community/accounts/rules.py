@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from community.accounts.models import AccountStatus, LoginSession, Role, User, UserRole
 from community.accounts.passwords import hash_password, needs_rehash, verify_password
+from community.accounts.strength import contains_phone, is_common
 from community.core.db import utcnow
 from community.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from community.directory.models import Unit
@@ -46,12 +47,20 @@ def normalize_login(raw: str) -> tuple[str, str]:
     raise Invalid(_("Enter a mobile phone number or an email address."), field="login")
 
 
-def check_new_password(password: str, field: str = "password") -> None:
+def check_new_password(password: str, field: str = "password", phone: str | None = None) -> None:
+    """Every new password (sign-up, change, reset by the office) passes here."""
     if len(password) < MIN_PASSWORD:
         raise Invalid(
             _("Use at least %(count)d characters for your password.", count=MIN_PASSWORD),
             field=field,
         )
+    if is_common(password):
+        raise Invalid(
+            _("This password is among the most common ones, guessed first. Choose another."),
+            field=field,
+        )
+    if contains_phone(password, phone):
+        raise Invalid(_("Your password must not contain your phone number."), field=field)
 
 
 def find_by_login(session: Session, login: str) -> User | None:
@@ -75,7 +84,7 @@ def sign_up(
     if not name:
         raise Invalid(_("Tell us your name."), field="name")
     kind, value = normalize_login(login)
-    check_new_password(password)
+    check_new_password(password, phone=value if kind == "phone" else None)
     if session.get(Unit, unit_id) is None:
         raise Invalid(_("Choose your home from the list."), field="unit")
     taken = _("An account with this phone number or email already exists.")
@@ -143,7 +152,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     """Set a new password and end every other session of the account."""
     if not verify_password(user.password_hash, current):
         raise Invalid(_("That is not your current password."), field="current_password")
-    check_new_password(new, field="new_password")
+    check_new_password(new, field="new_password", phone=user.phone)
     user.password_hash = hash_password(new)
     session.execute(
         delete(LoginSession).where(
