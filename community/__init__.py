@@ -4,6 +4,7 @@ from flask import Flask
 
 from community import cli
 from community.accounts import office as accounts_office
+from community.accounts import profile as accounts_profile
 from community.accounts import sessions
 from community.accounts import views as accounts_views
 from community.core import errorpages, i18n, security
@@ -24,6 +25,7 @@ BLUEPRINTS = [
     main_views.bp,
     accounts_views.bp,
     accounts_office.bp,
+    accounts_profile.bp,
     directory_office.bp,
     workorders_views.bp,
     workorders_office.bp,

@@ -62,3 +62,38 @@ class RejectForm(FlaskForm):
             Length(max=200, message=_l("At most %(max)d characters.")),
         ],
     )
+
+
+class NameForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=60, message=_l("At most %(max)d characters.")),
+        ],
+    )
+
+
+class MoveForm(FlaskForm):
+    unit = SelectField(
+        _l("Your new home"), coerce=int, validate_choice=False, validators=[InputRequired(REQUIRED)]
+    )
+
+
+class ResetForm(FlaskForm):
+    login = StringField(
+        _l("Mobile phone or email"), validators=[DataRequired(REQUIRED), Length(max=254)]
+    )
+    code = StringField(
+        _l("Code from the office"), validators=[DataRequired(REQUIRED), Length(max=20)]
+    )
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)]
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("new_password", message=_l("The two passwords are not the same.")),
+        ],
+    )

@@ -18,6 +18,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# The office's roles: their sessions idle out sooner, since an office computer is shared.
+OFFICE_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
+
+
 class AccountStatus(StrEnum):
     PENDING = "pending"  # signed up, home not yet confirmed by the operator
     ACTIVE = "active"
@@ -40,8 +44,14 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # A move the person asked for: the home they named waits here until the operator approves
+    # it; until then unit_id (the old home) stays. move_note is why the last one was declined.
+    move_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    move_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    move_note: Mapped[str] = mapped_column(String(200), default="")
 
-    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[unit_id])
+    move_unit: Mapped[Unit | None] = relationship(foreign_keys=[move_unit_id])
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user",
         lazy="selectin",
@@ -51,6 +61,8 @@ class User(Base):
 
     # Set by the login loader: the server-side session this request is made under.
     session_token = None
+    # Set by the login loader when it wrote to the session row (a touch, or an idle end).
+    session_written = False
 
     # Flask-Login's interface.
     is_anonymous = False
@@ -106,4 +118,24 @@ class LoginSession(Base):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the device last made a request, to the minute (written at most once a minute): the
+    # session ends after a spell of idleness (SESSION_IDLE_TIMEOUT, shorter for the office).
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PasswordReset(Base):
+    """A one-time code the office made for a person who forgot their password. Only a keyed
+    hash of the code is kept; it works once, until expires_at."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,11 +1,24 @@
-"""The office's people pages: review sign-ups, find people, grant roles."""
+"""The office's people pages: review sign-ups and moves, find people, grant roles, make a
+password reset code."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from community.accounts import changes, resets
 from community.accounts import rules as accounts
 from community.accounts.access import OFFICE, roles_required
 from community.accounts.forms import RejectForm
@@ -34,7 +47,13 @@ def approvals():
     pending = db.session.scalars(
         select(User).where(User.status == AccountStatus.PENDING).order_by(User.created_at, User.id)
     ).all()
-    return render_template("accounts/approvals.html", pending=pending, reject_form=RejectForm())
+    return render_template(
+        "accounts/approvals.html",
+        pending=pending,
+        moves=changes.pending_moves(db.session),
+        reject_form=RejectForm(),
+        decline_form=RejectForm(),
+    )
 
 
 @bp.post("/signups/<int:user_id>/approve")
@@ -64,6 +83,66 @@ def reject(user_id: int):
     )
     db.session.commit()
     return reviewed(person, _("The sign-up of %(name)s was declined.", name=person.name))
+
+
+@bp.post("/moves/<int:user_id>/approve")
+@roles_required(*OFFICE)
+def approve_move(user_id: int):
+    person = changes.review_move(db.session, current_user, user_id, approve=True)
+    db.session.commit()
+    flash(
+        _("%(name)s now lives at %(home)s.", name=person.name, home=person.unit.full_label),
+        "success",
+    )
+    return redirect(url_for("people.approvals"), 303)
+
+
+@bp.post("/moves/<int:user_id>/decline")
+@roles_required(*OFFICE)
+def decline_move(user_id: int):
+    form = RejectForm()
+    if not form.validate_on_submit():
+        person = accounts.get_person(db.session, user_id)
+        return render_template(
+            "accounts/approvals.html",
+            pending=[],
+            moves=[person] if person.move_unit_id else [],
+            reject_form=RejectForm(),
+            decline_form=form,
+        ), 422
+    person = changes.review_move(
+        db.session, current_user, user_id, approve=False, note=form.note.data
+    )
+    db.session.commit()
+    flash(_("The move of %(name)s was declined.", name=person.name), "success")
+    return redirect(url_for("people.approvals"), 303)
+
+
+@bp.post("/accounts/<int:user_id>/reset-code")
+@roles_required(*OFFICE)
+def reset_code(user_id: int):
+    """Show a new one-time code once, to be handed over in person; never stored by the
+    browser (it is on no page anyone can come back to)."""
+    config = current_app.config
+    person, code, expires_at = resets.issue_reset_code(
+        db.session,
+        current_user,
+        user_id,
+        key=config["SECRET_KEY"],
+        lifetime=timedelta(minutes=config["PASSWORD_RESET_MINUTES"]),
+    )
+    db.session.commit()
+    response = make_response(
+        render_template(
+            "accounts/reset_code.html",
+            person=person,
+            code=f"{code[:4]} {code[4:]}",
+            expires_at=expires_at,
+            minutes=config["PASSWORD_RESET_MINUTES"],
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def reviewed(person: User, message: str):

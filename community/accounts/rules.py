@@ -2,14 +2,23 @@
 
 import re
 import secrets
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from community.accounts.models import AccountStatus, LoginSession, Role, User, UserRole
+from community.accounts.models import (
+    OFFICE_ROLES,
+    AccountStatus,
+    LoginSession,
+    Role,
+    User,
+    UserRole,
+)
 from community.accounts.passwords import hash_password, needs_rehash, verify_password
+from community.accounts.strength import contains_phone, is_common
 from community.core.db import utcnow
 from community.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from community.directory.models import Unit
@@ -17,6 +26,8 @@ from community.directory.models import Unit
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?\d{6,15}$")
 MIN_PASSWORD = 8
+# last_seen_at is written at most this often: not a write on every request.
+TOUCH_EVERY = timedelta(minutes=1)
 
 # Which roles may grant (and take back) which role. Residents are made by approving a sign-up.
 GRANTED_BY = {
@@ -46,12 +57,20 @@ def normalize_login(raw: str) -> tuple[str, str]:
     raise Invalid(_("Enter a mobile phone number or an email address."), field="login")
 
 
-def check_new_password(password: str, field: str = "password") -> None:
+def check_new_password(password: str, field: str = "password", phone: str | None = None) -> None:
+    """Every new password (sign-up, change, reset by the office) passes here."""
     if len(password) < MIN_PASSWORD:
         raise Invalid(
             _("Use at least %(count)d characters for your password.", count=MIN_PASSWORD),
             field=field,
         )
+    if is_common(password):
+        raise Invalid(
+            _("This password is among the most common ones, guessed first. Choose another."),
+            field=field,
+        )
+    if contains_phone(password, phone):
+        raise Invalid(_("Your password must not contain your phone number."), field=field)
 
 
 def find_by_login(session: Session, login: str) -> User | None:
@@ -75,7 +94,7 @@ def sign_up(
     if not name:
         raise Invalid(_("Tell us your name."), field="name")
     kind, value = normalize_login(login)
-    check_new_password(password)
+    check_new_password(password, phone=value if kind == "phone" else None)
     if session.get(Unit, unit_id) is None:
         raise Invalid(_("Choose your home from the list."), field="unit")
     taken = _("An account with this phone number or email already exists.")
@@ -124,15 +143,79 @@ def start_login_session(session: Session, user: User, user_agent: str = "") -> s
     return token
 
 
-def load_login_session(session: Session, token: str) -> User | None:
-    user = session.scalar(
-        select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
+def idle_limit(user: User, idle: timedelta, office_idle: timedelta) -> timedelta:
+    return office_idle if not user.roles.isdisjoint(OFFICE_ROLES) else idle
+
+
+def load_login_session(
+    session: Session,
+    token: str,
+    *,
+    idle: timedelta,
+    office_idle: timedelta,
+    now: datetime | None = None,
+) -> User | None:
+    """The person behind a session token, unless the session has been idle too long (then it
+    ends here). Marks the session seen, at most once a minute; user.session_written tells the
+    caller there is a write to commit."""
+    row = session.execute(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
         .where(LoginSession.token == token)
-    )
-    if user is not None:
-        user.session_token = token
+    ).first()
+    if row is None:
+        return None
+    login, user = row
+    now = now or utcnow()
+    idle_for = now - login.last_seen_at
+    if idle_for > idle_limit(user, idle, office_idle):
+        session.execute(delete(LoginSession).where(LoginSession.id == login.id))
+        user.session_written = True
+        return None
+    if idle_for >= TOUCH_EVERY:
+        # Conditional, so that two requests at once write once.
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.id == login.id, LoginSession.last_seen_at == login.last_seen_at)
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        user.session_written = True
+    user.session_token = token
     return user
+
+
+def login_sessions(session: Session, user: User) -> list[LoginSession]:
+    """The person's logged-in devices, the most recently used first."""
+    return list(
+        session.scalars(
+            select(LoginSession)
+            .where(LoginSession.user_id == user.id)
+            .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
+        )
+    )
+
+
+def end_device_session(session: Session, user: User, login_session_id: int) -> bool:
+    """End one of the person's own sessions; True when it was the one they are using."""
+    row = session.scalar(
+        select(LoginSession).where(
+            LoginSession.id == login_session_id, LoginSession.user_id == user.id
+        )
+    )
+    if row is None:
+        raise NotFound(_("That device is no longer logged in."))
+    session.execute(delete(LoginSession).where(LoginSession.id == row.id))
+    return row.token == user.session_token
+
+
+def end_other_sessions(session: Session, user: User) -> int:
+    """Log out everywhere but here; how many sessions ended."""
+    return session.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.token != user.session_token
+        )
+    ).rowcount
 
 
 def end_login_session(session: Session, token: str) -> None:
@@ -143,7 +226,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     """Set a new password and end every other session of the account."""
     if not verify_password(user.password_hash, current):
         raise Invalid(_("That is not your current password."), field="current_password")
-    check_new_password(new, field="new_password")
+    check_new_password(new, field="new_password", phone=user.phone)
     user.password_hash = hash_password(new)
     session.execute(
         delete(LoginSession).where(

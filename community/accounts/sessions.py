@@ -1,6 +1,8 @@
 """Who is asking: the person behind the server-side login session, and what every page knows
 of them (their language, large-text mode, the community)."""
 
+from datetime import timedelta
+
 from flask import Flask, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -36,7 +38,25 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        return accounts.load_login_session(db.session, token)
+        config = app.config
+        user = accounts.load_login_session(
+            db.session,
+            token,
+            idle=timedelta(seconds=config["SESSION_IDLE_SECONDS"]),
+            office_idle=timedelta(seconds=config["SESSION_IDLE_SECONDS_OFFICE"]),
+        )
+        if user is None or user.session_written:
+            # Committed at once: this runs before the view (see below), so nothing else is
+            # pending, and a page that only reads still records the visit.
+            db.session.commit()
+        return user
+
+    @app.before_request
+    def load_person_first():
+        """Load the person before the view does anything, so that the loader's commit above
+        can never carry a view's half-done changes with it."""
+        if request.endpoint != "static":
+            current_user._get_current_object()
 
     @app.context_processor
     def page_context():

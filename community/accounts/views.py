@@ -16,8 +16,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from community.accounts import resets
 from community.accounts import rules as accounts
-from community.accounts.forms import LoginForm, PasswordForm, SignupForm
+from community.accounts.forms import LoginForm, PasswordForm, ResetForm, SignupForm
 from community.accounts.models import AccountStatus
 from community.accounts.sessions import LARGE_TEXT_COOKIE
 from community.core.errors import Invalid
@@ -158,3 +159,43 @@ def change_password():
     db.session.commit()
     flash(_("Your password is changed. Your other devices have been logged out."), "success")
     return redirect(url_for("main.settings"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RESET_LIMIT_ADDRESS"],
+    methods=["POST"],
+    deduct_when=login_failed,
+    scope="reset-address",
+)
+@limiter.limit(
+    lambda: current_app.config["RESET_LIMIT_ACCOUNT"],
+    methods=["POST"],
+    key_func=account_key,
+    deduct_when=login_failed,
+    scope="reset-account",
+)
+def reset_password():
+    """A new password with the one-time code the office handed over. Wrong codes count
+    against the address and the account, as failed logins do."""
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.change_password"))
+    form = ResetForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("accounts/reset.html", form=form), status
+    try:
+        resets.reset_password(
+            db.session,
+            form.login.data,
+            form.code.data,
+            form.new_password.data,
+            key=current_app.config["SECRET_KEY"],
+        )
+    except Invalid as error:
+        g.login_failed = error.field == "code"
+        db.session.rollback()
+        return form_error(form, error, "accounts/reset.html")
+    db.session.commit()
+    flash(_("Your password is changed. Log in with it now."), "success")
+    return redirect(url_for("auth.login"), 303)

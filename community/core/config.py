@@ -22,6 +22,15 @@ DEFAULTS = {
     # write back an older cookie over a login that happened meanwhile.
     "SESSION_REFRESH_EACH_REQUEST": False,
     "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+    # A login session ends after this many seconds without a request: 7 days on a person's
+    # phone; 30 minutes for the office (operator, admin), whose computers are shared and whose
+    # pages show everyone's names and homes. The 30-day cookie above stays the outer limit.
+    "SESSION_IDLE_SECONDS": 7 * 24 * 3600,
+    "SESSION_IDLE_SECONDS_OFFICE": 30 * 60,
+    # How a forgotten password is reset: a one-time code the office hands over in person.
+    "PASSWORD_RESET_MINUTES": 30,
+    "RESET_LIMIT_ADDRESS": "10 per 15 minutes",
+    "RESET_LIMIT_ACCOUNT": "5 per 15 minutes",
     # Photos arrive three at a time at up to 10 MB each.
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     # Pages stay open for hours on a phone: the token lives as long as the session.

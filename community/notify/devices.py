@@ -6,6 +6,7 @@ import binascii
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
@@ -17,16 +18,38 @@ from community.core.errors import Invalid, NotFound
 from community.notify.models import PushSubscription
 
 MAX_DEVICES = 10
+P256DH_LENGTH = 65  # an uncompressed P-256 point: 0x04, x, y
+AUTH_LENGTH = 16  # RFC 8291's authentication secret
 
 
-def _key(value, length: int, message: str) -> str:
+def _decode(value) -> bytes:
+    text = str(value)
     try:
-        raw = base64.urlsafe_b64decode(str(value) + "=" * (-len(str(value)) % 4))
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != length or (length == 65 and raw[0] != 4):
-        raise Invalid(message, field="keys")
-    return str(value).rstrip("=")
+        return b""
+
+
+def on_p256(raw: bytes) -> bool:
+    """An uncompressed point that lies on P-256: a key anything else is refused at every send
+    (RFC 8291 needs ECDH with it), so it is refused here, once."""
+    if len(raw) != P256DH_LENGTH or raw[0] != 4:
+        return False
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+    except ValueError:
+        return False
+    return True
+
+
+def _keys(keys: dict) -> tuple[str, str]:
+    """The subscription's (p256dh, auth), unpadded base64url, or Invalid."""
+    p256dh, auth = keys.get("p256dh", ""), keys.get("auth", "")
+    if not on_p256(_decode(p256dh)):
+        raise Invalid(_("This browser sent a push key that is not valid."), field="keys")
+    if len(_decode(auth)) != AUTH_LENGTH:
+        raise Invalid(_("This browser sent a push secret that is not valid."), field="keys")
+    return str(p256dh).rstrip("="), str(auth).rstrip("=")
 
 
 def endpoint_allowed(endpoint: str, hosts: Iterable[str]) -> bool:
@@ -60,11 +83,11 @@ def subscribe(session: Session, user: User, info: dict, user_agent: str = "") ->
         endpoint, current_app.config["PUSH_SERVICE_HOSTS"]
     ):
         raise Invalid(_("This browser's push service is not supported."), field="endpoint")
-    message = _("This browser sent an incomplete subscription.")
+    p256dh, auth = _keys(info["keys"])
     values = {
         "user_id": user.id,
-        "p256dh": _key(info["keys"].get("p256dh", ""), 65, message),
-        "auth": _key(info["keys"].get("auth", ""), 16, message),
+        "p256dh": p256dh,
+        "auth": auth,
         "user_agent": (user_agent or "")[:200],
     }
     # A browser that changed hands starts afresh: the last person's pushes stay with them.
