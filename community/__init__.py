@@ -7,6 +7,7 @@ from community.accounts import office as accounts_office
 from community.accounts import profile as accounts_profile
 from community.accounts import sessions
 from community.accounts import views as accounts_views
+from community.capacity import tasks as capacity_tasks
 from community.core import errorpages, i18n, security
 from community.core.config import PROJECT_ROOT, configure
 from community.core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -33,9 +34,9 @@ BLUEPRINTS = [
     notify_views.bp,
     notices_views.bp,
 ]
-# Imported for what they register on import: the PWA routes on main's blueprint, and the
-# listener that wakes the push worker after a commit.
-_REGISTERED_ON_IMPORT = (pwa, notify_tasks)
+# Imported for what they register on import: the PWA routes on main's blueprint, the listener
+# that wakes the push worker after a commit, and the capacity engine (its tables and its job).
+_REGISTERED_ON_IMPORT = (pwa, notify_tasks, capacity_tasks)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -2,10 +2,11 @@
 tasks run in and imports every feature's tasks, so the consumer knows them all."""
 
 from community import create_app
+from community.capacity import tasks as capacity_tasks
 from community.core.tasks import huey, use_app
 from community.notify import tasks as notify_tasks
 from community.workorders import tasks as workorder_tasks
 
 use_app(create_app())
 
-__all__ = ["huey", "notify_tasks", "workorder_tasks"]
+__all__ = ["capacity_tasks", "huey", "notify_tasks", "workorder_tasks"]

@@ -23,3 +23,16 @@ work_order_changed = signals.signal(
     A care visit closing credits the volunteer's hours here; a feature filters on
     order.kind and event.action.""",
 )
+
+place_offered = signals.signal(
+    "place-offered",
+    doc="""A freed place was offered to someone on a waiting list (capacity.rules.offer_next),
+    held for them until reservation.offer_expires_at.
+
+    sender: the SQLAlchemy session of the transaction.
+    reservation: the Reservation now in status "offered" (its resource, person, expiry).
+
+    The feature that owns the resource (bookings, activities) tells the person, in its own
+    words, with a link to accept and one to say "I don't need it"; it filters on
+    reservation.resource.kind.""",
+)

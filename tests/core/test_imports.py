@@ -12,7 +12,7 @@ LAYERS = [
     {"core"},
     {"directory"},
     {"accounts"},
-    {"notify"},
+    {"notify", "capacity"},
     {"workorders"},
     {"repairs", "notices", "main"},
 ]
