@@ -1,7 +1,7 @@
 """account basics: idle sessions, home moves, office password resets
 
 Revision ID: e7b2f4a91c30
-Revises: c1db8adf11b3
+Revises: f3c8d2a1b7e4
 Create Date: 2026-11-25 17:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7b2f4a91c30'
-down_revision = 'c1db8adf11b3'
+down_revision = 'f3c8d2a1b7e4'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ from community.accounts import strength
 from community.accounts.models import User
 from community.core.extensions import db
 from community.demo import DEMO_PASSWORD
-from tests.test_auth import EN, signup_data
+from tests.accounts.test_views import EN, signup_data
 
 COMMON = ["12345678", "password", "11111111", "Password", "qwertyuiop", "iloveyou"]
 # The demo resident's phone is 13800000005; a sign-up below uses 13911112222.

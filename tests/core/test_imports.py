@@ -2,6 +2,7 @@
 -> engines -> foundation -> core), and no import hidden in a function to dodge a circle."""
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,10 +17,10 @@ LAYERS = [
     {"workorders"},
     {"repairs", "notices", "main"},
 ]
-# Pages (blueprints) sit above every package's rules: the directory's admin page needs the role
-# guard of accounts, though accounts' models stand on the directory's. Nothing but the top and
-# the package's own pages imports a page.
-PAGES = {"views", "office", "pwa"}
+# Pages (modules with a blueprint) sit above every package's rules: the directory's admin page
+# needs the role guard of accounts, though accounts' models stand on the directory's. Nothing
+# but the top and the package's own pages imports a page.
+PAGE = re.compile(r"^bp = Blueprint\(|^from community\.\w+\.views import bp$", re.M)
 # The top: the factory, the worker, the CLI and the demo put every feature together.
 TOP = {"__init__", "worker", "cli", "demo"}
 
@@ -88,11 +89,17 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
+def is_page(module: str) -> bool:
+    """A module that declares a blueprint, or adds routes to its package's."""
+    path = modules().get(module)
+    return path is not None and PAGE.search(path.read_text()) is not None
+
+
 def layer_of(module: str) -> float | None:
     parts = module.split(".")
     if len(parts) == 1 or parts[1] in TOP:
         return len(LAYERS)
-    if len(parts) > 2 and parts[2] in PAGES:
+    if is_page(module):
         return len(LAYERS) - 0.5
     for index, packages in enumerate(LAYERS):
         if parts[1] in packages:
