@@ -27,6 +27,10 @@ ROLE_TITLES = {
 ROLE_ORDER = [Role.RESIDENT, Role.VOLUNTEER, Role.STAFF, Role.OPERATOR, Role.ADMIN]
 COOKIE_AGE = 365 * 24 * 3600
 
+# Who is offered "Call the community office": the people it serves. The office itself does not
+# call its own number, nor do its staff; a visitor and a person waiting for approval may need it.
+OFFICE_CALLERS = (Role.RESIDENT, Role.VOLUNTEER)
+
 menus.add_nav(menus.NavEntry("main.home", _l("Home"), "home", order=0))
 menus.add_nav(menus.NavEntry("main.settings", _l("Me"), "person", order=100))
 
@@ -47,6 +51,13 @@ def navigation() -> dict:
             for entry in menus.nav_for(current_user.has_role)
         ]
     }
+
+
+@bp.app_context_processor
+def office_call() -> dict:
+    if not current_user.is_authenticated or current_user.status != AccountStatus.ACTIVE:
+        return {"call_office": True}
+    return {"call_office": current_user.has_role(*OFFICE_CALLERS)}
 
 
 @bp.get("/")

@@ -47,10 +47,13 @@ def mine():
 @bp.route("/repairs/new", methods=["GET", "POST"])
 @roles_required(*ANY_ROLE)
 def new():
-    # A GET with a place (the "check this place" button, without JavaScript) keeps what was typed.
+    # A GET with a place (a link, or htmx asking for the open reports there) shows them; a POST
+    # with "check" (the button, without JavaScript) does too and keeps what was typed, its token
+    # in the body: a check never sends the token or the description into a URL.
     form = ReportForm(formdata=request.args) if request.method == "GET" else ReportForm()
     form.place.choices = place_choices()
-    if request.method == "POST" and form.validate_on_submit():
+    checking = request.method == "POST" and "check" in request.form
+    if request.method == "POST" and not checking and form.validate_on_submit():
         photos = []
         try:
             photos = store_photos(form.photos.data or [], current_user.id)
@@ -78,10 +81,11 @@ def new():
             return redirect(url_for("workorders.detail", order_id=order.id))
     place_id = form.place.data if form.place.data else None
     similar = repairs.open_reports_at(db.session, place_id) if place_id else []
+    refused = request.method == "POST" and not checking
     return render_page(
         "repairs/new.html",
         "repairs/_similar.html",
-        status=422 if form.is_submitted() and request.method == "POST" else 200,
+        status=422 if refused else 200,
         form=form,
         similar=similar,
     )

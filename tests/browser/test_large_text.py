@@ -1,9 +1,14 @@
 """Large-text mode (长辈版) keeps its promises: 24px text with room between the lines, 60px
-targets, and nothing to scroll sideways on a small phone. Standard pages fit a small phone too."""
+targets, and nothing to scroll sideways on a small phone, on every page each role can reach.
+Standard pages fit a small phone too."""
+
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page
 
+from community.core.extensions import db
+from community.demo import load_demo_repairs
 from tests.browser.support import (
     LOCALES,
     NARROW_PHONE,
@@ -23,15 +28,23 @@ MIN_TEXT = 24  # CSS px
 MIN_LINE_HEIGHT = 1.3  # times the font size
 
 # Every interactive element a person can see (hidden inputs and the skip link, which sits off
-# screen until it is focused, are not seen), with its size.
+# screen until it is focused, are not seen), with the size of what a finger can press: a check
+# box or radio button is pressed through its label too, so its target is the larger of the two.
 TARGETS_JS = """() => [...document.querySelectorAll('a, button, input, select, summary, textarea')]
     .map((el) => ({el, box: el.getBoundingClientRect(), style: getComputedStyle(el)}))
     .filter(({box, style}) => box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0
         && style.visibility !== 'hidden')
-    .map(({el, box}) => ({
-        html: el.outerHTML.replace(/\\s+/g, ' ').slice(0, 100),
-        width: box.width, height: box.height,
-    }))"""
+    .map(({el, box}) => {
+        let {width, height} = box;
+        if (el.type === 'checkbox' || el.type === 'radio') {
+            for (const label of el.labels || []) {
+                const outer = label.getBoundingClientRect();
+                width = Math.max(width, outer.width);
+                height = Math.max(height, outer.height);
+            }
+        }
+        return {html: el.outerHTML.replace(/\\s+/g, ' ').slice(0, 100), width, height};
+    })"""
 
 # Every piece of visible text, with the size it is drawn at.
 TEXT_JS = """() => {
@@ -149,3 +162,68 @@ def test_standard_pages_fit_a_narrow_phone(new_context, role):
             if overflow > 0:
                 overflowing[f"{path} ({locale})"] = overflow
     assert overflowing == {}, f"pages scroll sideways at 360px (by px): {overflowing}"
+
+
+# Every role, every page it can reach by following same-site links from its home and its
+# navigation (GET only, never a download or a photo), in large-text mode.
+CRAWL_ROLES = ["resident", "elderly", "volunteer", "staff", "operator", "admin"]
+MAX_PAGES = 25  # per role and language: enough to reach every page the role has today
+MAX_VARIANTS = 2  # the same path with other query strings (filters, older items) adds little
+
+LINKS_JS = """() => [...document.querySelectorAll('a[href]')]
+    .filter((a) => !a.hasAttribute('download') && a.origin === location.origin)
+    .map((a) => a.pathname + a.search)"""
+
+
+# Pages no link leads to as such: the report form with the open reports of a place shown.
+EXTRA_START = {"resident": ["/repairs/new?place=7"], "elderly": ["/repairs/new?place=7"]}
+
+# What is folded away (a <details>) is measured open: a person will open it.
+OPEN_DETAILS_JS = "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+
+
+def reachable_pages(page: Page, start: list[str], limit: int = MAX_PAGES):
+    """Visit the pages reachable from start (home and its navigation), breadth first, yielding
+    each path once the page is open."""
+    queue, seen, variants = list(start), set(), {}
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        bare = urlsplit(path).path
+        if path in seen or variants.get(bare, 0) >= MAX_VARIANTS or "." in bare.rsplit("/", 1)[-1]:
+            continue
+        seen.add(path)
+        response = page.goto(path)
+        if response is None or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        variants[bare] = variants.get(bare, 0) + 1
+        yield path
+        queue += [link for link in page.evaluate(LINKS_JS) if link not in seen]
+
+
+@pytest.fixture
+def demo_repairs(app, live_server):
+    with app.app_context():
+        load_demo_repairs(db.session)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("role", CRAWL_ROLES)
+def test_every_page_a_role_reaches_keeps_the_rules(new_context, demo_repairs, role):
+    page = new_context().new_page()
+    log_in(page, DEMO_LOGINS[role])
+    problems, visited = [], []
+    for locale in LOCALES:
+        choose_modes(page, locale, "large")
+        for path in reachable_pages(page, ["/", *EXTRA_START.get(role, [])]):
+            visited.append(path)
+            assert is_large_text(page), path
+            page.evaluate(OPEN_DETAILS_JS)
+            for viewport in (PHONE, NARROW_PHONE):
+                page.set_viewport_size(viewport)
+                where = f"{path} ({locale}) at {viewport['width']}px"
+                problems += [f"{where}: {problem}" for problem in check_large_text_page(page)]
+            page.set_viewport_size(PHONE)
+    assert len(set(visited)) >= 4, visited
+    assert not problems, f"{len(problems)} problems on {sorted(set(visited))}:\n" + "\n".join(
+        problems
+    )
