@@ -13,7 +13,7 @@ import pytest
 from community.core import menus
 
 EN = {"Accept-Language": "en"}
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CALL = "Call the community office"
 ACTIVE_ROLES = ["resident", "elderly", "volunteer", "staff", "operator", "admin"]
 

@@ -15,7 +15,7 @@ from tests.html_checks import html_problems
 from tests.workorder_helpers import RESIDENT, report
 
 EN = {"Accept-Language": "en"}
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def open_report_at(app, place_id: int, description: str) -> int:
