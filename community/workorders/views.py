@@ -156,9 +156,9 @@ def photo(photo_id: int, thumb: bool = False):
     if photo is None:
         abort(404)
     orders.load_order(db.session, current_user, photo.order_id)
-    response = send_file(photo_file(photo, thumbnail=thumb), mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    # Never stored (see core.security): a photo of someone's home must not be left in the
+    # browser's cache for the next person on a shared phone. Thumbnails are small.
+    return send_file(photo_file(photo, thumbnail=thumb), mimetype="image/jpeg")
 
 
 @bp.get("/work")
