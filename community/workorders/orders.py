@@ -1,6 +1,7 @@
 """Work-order rules outside the state machine: who may see what, the lists each person works
 from, the staff picker, bulk assignment, and closing orders nobody confirmed."""
 
+import re
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -133,27 +134,48 @@ def staff_with_load(session: Session) -> list[tuple[User, int]]:
     return [(user, load) for user, load in rows]
 
 
+ROW_PICK = re.compile(r"(?P<number>[0-9]{1,10}):(?P<version>[0-9]{1,10})")
+
+
+def parse_picks(values: list[str]) -> dict[int, int]:
+    """The ticked rows of a bulk form, each "<order id>:<version it was shown with>". Anything
+    else (a bare id, junk, numbers no database holds) is left out."""
+    picks = {}
+    for value in values:
+        row = ROW_PICK.fullmatch(value)
+        if row and 0 < int(row["number"]) < 2**31 and int(row["version"]) < 2**31:
+            picks[int(row["number"])] = int(row["version"])
+    return picks
+
+
 def assign_orders(
-    session: Session, operator: User, order_ids: list[int], assignee: User
+    session: Session, operator: User, picks: dict[int, int], assignee: User
 ) -> tuple[list[int], list[str]]:
-    """Assign each order that can be assigned in its state; say why each other one was not.
-    The caller commits once: machine.apply changes nothing when it refuses, so the skipped
-    orders leave no trace in the transaction."""
+    """Assign each ticked order as it was shown (picks: id -> version), through the same
+    transition as the order page; say why each other one was not. An order someone is working
+    on is never taken off them in bulk: that is done on its own page, on purpose. The caller
+    commits once: machine.apply changes nothing when it refuses, so the skipped orders leave no
+    trace in the transaction."""
     orders = session.scalars(
-        select(WorkOrder).where(WorkOrder.id.in_(order_ids)).order_by(WorkOrder.id)
+        select(WorkOrder).where(WorkOrder.id.in_(list(picks))).order_by(WorkOrder.id)
     ).all()
     found = {order.id for order in orders}
     skipped = [
         _("#%(number)d does not exist.", number=number)
-        for number in order_ids
+        for number in sorted(picks)
         if number not in found
     ]
     assigned = []
     for order in orders:
         number, status = order.id, order.status
+        if status == states.IN_PROGRESS:
+            skipped.append(
+                _("#%(number)d is being worked on: reassign it on its own page.", number=number)
+            )
+            continue
         try:
             machine.apply(
-                session, order, operator, "assign", order.version, assignee_id=assignee.id
+                session, order, operator, "assign", picks[number], assignee_id=assignee.id
             )
         except Conflict:
             skipped.append(skip_reason(number, status))
