@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, union
+from sqlalchemy import case, exists, func, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from community.accounts.models import AccountStatus, Role, User, UserRole
@@ -64,8 +64,10 @@ def my_orders(session: Session, user: User, limit: int = 50) -> list[WorkOrder]:
 
 
 def staff_orders(session: Session, user: User) -> list[WorkOrder]:
-    """The orders assigned to this person that are still to do: the soonest due first, so
-    overdue ones come first."""
+    """The orders assigned to this person that are still to do: urgent ones first (danger,
+    water running, someone stuck: they cannot wait behind a door lock that is a day late),
+    then the soonest due, so overdue ones come next. The due time already follows from the
+    priority, so high comes before normal where it matters."""
     return list(
         session.scalars(
             select(WorkOrder)
@@ -74,9 +76,32 @@ def staff_orders(session: Session, user: User) -> list[WorkOrder]:
                 WorkOrder.status.in_([states.ASSIGNED, states.IN_PROGRESS, states.REOPENED]),
             )
             .options(selectinload(WorkOrder.place), selectinload(WorkOrder.unit))
-            .order_by(WorkOrder.due_at.is_(None), WorkOrder.due_at, WorkOrder.id)
+            .order_by(
+                case((WorkOrder.priority == "urgent", 0), else_=1),
+                WorkOrder.due_at.is_(None),
+                WorkOrder.due_at,
+                WorkOrder.id,
+            )
         )
     )
+
+
+def contacts_for(order: WorkOrder, viewer: User) -> list[User]:
+    """Whom the viewer may phone about this order: the requester and the person it is for.
+    Only for who must reach them: the office, and the staff member or volunteer assigned
+    while the order is still theirs to finish. Never other residents or other staff."""
+    if viewer.has_role(Role.OPERATOR, Role.ADMIN):
+        allowed = True
+    else:
+        allowed = (
+            order.assignee_id == viewer.id
+            and viewer.has_role(Role.STAFF, Role.VOLUNTEER)
+            and order.status in states.ACTIVE_STATUSES
+        )
+    if not allowed:
+        return []
+    people = [order.on_behalf_of, order.requester]
+    return [person for person in dict.fromkeys(people) if person is not None and person.phone]
 
 
 def close_unconfirmed(session: Session, now: datetime | None = None) -> int:

@@ -88,6 +88,7 @@ def render_detail(order, status: int = 200, error: str | None = None, error_acti
         staff=staff,
         replies=replies_for(order.category) if states.OPERATOR in mine else [],
         viewer_sees_names=current_user.has_role(Role.OPERATOR, Role.ADMIN, Role.STAFF),
+        contacts=orders.contacts_for(order, current_user),
         actor_name=lambda actor: orders.shown_name(order, actor, current_user),
         note_labels=note_labels(),
         error=error,
