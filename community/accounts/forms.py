@@ -62,3 +62,10 @@ class RejectForm(FlaskForm):
             Length(max=200, message=_l("At most %(max)d characters.")),
         ],
     )
+
+
+class FamilyLinkForm(FlaskForm):
+    relative = StringField(
+        _l("Their family member's phone or email"),
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+    )
