@@ -80,3 +80,26 @@ def test_back_after_logout_does_not_show_the_operators_people_list(bfcache_conte
     page.wait_for_load_state()
     expect(page).to_have_url(re.compile(r"/login"))
     assert "周小梅" not in page.content()
+
+
+def test_htmx_keeps_no_copy_of_private_pages_in_the_browsers_storage(
+    bfcache_context, inbox_message
+):
+    page = bfcache_context().new_page()
+    log_in(page, DEMO_LOGINS["resident"])
+    page.locator("nav a[href='/inbox']").click()  # boosted: htmx swaps the page in
+    expect(page.get_by_role("main")).to_contain_text(PRIVATE)
+    page.locator("nav a[href='/settings']").click()
+    page.wait_for_url(re.compile(r"/settings$"))
+    stored = page.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage, localStorage))")
+    assert PRIVATE not in stored
+    page.go_back()  # within the page: fetched again, not restored from a snapshot
+    expect(page.get_by_role("main")).to_contain_text(PRIVATE)
+    page.locator("nav a[href='/settings']").click()
+    page.locator("form[action='/logout'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.go_back()
+    page.go_back()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert PRIVATE not in page.content()
