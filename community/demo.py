@@ -5,7 +5,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from community.accounts.models import AccountStatus, Role, User, UserRole
+from community.accounts.models import (
+    AccountStatus,
+    Relation,
+    RelationKind,
+    Role,
+    User,
+    UserRole,
+)
 from community.accounts.passwords import hash_password
 from community.accounts.rules import find_by_login
 from community.core.db import utcnow
@@ -77,6 +84,10 @@ ACCOUNTS = [
 ]
 
 
+# A family the office has linked: the resident and the elderly resident.
+FAMILY = ("13800000005", "13800000006")
+
+
 def unit_labels(floors: int) -> list[tuple[int, str]]:
     """Two entrances, two homes per floor on the lower six floors: '1-101', '2-302', ..."""
     return [
@@ -122,6 +133,11 @@ def load_demo(session: Session, with_repairs: bool = True) -> bool:
         )
         user.role_rows = [UserRole(role=role) for role in account.roles]
         session.add(user)
+    session.flush()
+    # 周小梅 looks after 吴奶奶: she can report repairs for her (the office checked it).
+    daughter, elder = (find_by_login(session, phone) for phone in FAMILY)
+    first, second = sorted([daughter.id, elder.id])
+    session.add(Relation(person_id=first, relative_id=second, kind=RelationKind.FAMILY))
     session.flush()
     if with_repairs:
         load_demo_repairs(session)

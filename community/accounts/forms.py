@@ -97,3 +97,10 @@ class ResetForm(FlaskForm):
             EqualTo("new_password", message=_l("The two passwords are not the same.")),
         ],
     )
+
+
+class FamilyLinkForm(FlaskForm):
+    relative = StringField(
+        _l("Their family member's phone or email"),
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+    )

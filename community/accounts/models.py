@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core.db import Base, UTCDateTime, utcnow
@@ -139,3 +139,38 @@ class PasswordReset(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RelationKind(StrEnum):
+    FAMILY = "family"
+
+
+class Relation(Base):
+    """Two people the office has recorded as related: either may act for the other (report a
+    repair for them, and later book or request care). A family link goes both ways, so it is
+    stored once, the lower user id first."""
+
+    __tablename__ = "relation"
+    __table_args__ = (
+        UniqueConstraint("person_id", "relative_id", "kind"),
+        CheckConstraint("person_id < relative_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    relative_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12), default=RelationKind.FAMILY)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[User] = relationship(foreign_keys=[person_id])
+    relative: Mapped[User] = relationship(foreign_keys=[relative_id])
+
+    def other_than(self, user_id: int) -> User:
+        return self.relative if self.person_id == user_id else self.person

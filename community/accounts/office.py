@@ -1,5 +1,5 @@
-"""The office's people pages: review sign-ups and moves, find people, grant roles, make a
-password reset code."""
+"""The office's people pages: review sign-ups and moves, find people, grant roles, record
+family links, make a password reset code."""
 
 from datetime import timedelta
 
@@ -18,14 +18,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from community.accounts import changes, resets
+from community.accounts import changes, relations, resets
 from community.accounts import rules as accounts
 from community.accounts.access import OFFICE, roles_required
-from community.accounts.forms import RejectForm
+from community.accounts.forms import FamilyLinkForm, RejectForm
 from community.accounts.models import AccountStatus, Role, User
 from community.core import menus
+from community.core.errors import Invalid
 from community.core.extensions import db
-from community.core.web import render_page, wants_partial
+from community.core.web import render_page, show_error, wants_partial
 
 bp = Blueprint("people", __name__, url_prefix="/operator")
 
@@ -190,3 +191,54 @@ def set_role(user_id: int, role: str):
         )
     flash(_("Roles of %(name)s are saved.", name=person.name), "success")
     return redirect(url_for("people.directory", q=request.form.get("q", "")))
+
+
+def render_family(person: User, form: FamilyLinkForm, status: int = 200):
+    return render_template(
+        "accounts/family.html",
+        person=person,
+        links=relations.relatives_of(db.session, person),
+        form=form,
+    ), status
+
+
+@bp.get("/people/<int:user_id>/family")
+@roles_required(*OFFICE)
+def family(user_id: int):
+    """A resident's family links: who may report and act for them, and for whom they may."""
+    return render_family(accounts.get_person(db.session, user_id), FamilyLinkForm())
+
+
+@bp.post("/people/<int:user_id>/family")
+@roles_required(*OFFICE)
+def link_family(user_id: int):
+    person = accounts.get_person(db.session, user_id)
+    form = FamilyLinkForm()
+    if not form.validate_on_submit():
+        return render_family(person, form, 422)
+    try:
+        link = relations.link_family(db.session, current_user, person, form.relative.data)
+    except Invalid as error:
+        db.session.rollback()
+        show_error(form, error)
+        return render_family(person, form, 422)
+    db.session.commit()
+    flash(
+        _(
+            "%(name)s and %(relative)s are linked as family.",
+            name=person.name,
+            relative=link.other_than(person.id).name,
+        ),
+        "success",
+    )
+    return redirect(url_for("people.family", user_id=person.id))
+
+
+@bp.post("/people/<int:user_id>/family/<int:relation_id>/remove")
+@roles_required(*OFFICE)
+def unlink_family(user_id: int, relation_id: int):
+    person = accounts.get_person(db.session, user_id)
+    relations.unlink(db.session, person, relation_id)
+    db.session.commit()
+    flash(_("The family link is removed."), "success")
+    return redirect(url_for("people.family", user_id=person.id))

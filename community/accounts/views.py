@@ -23,7 +23,7 @@ from community.accounts.models import AccountStatus
 from community.accounts.sessions import LARGE_TEXT_COOKIE
 from community.core.errors import Invalid
 from community.core.extensions import db, limiter
-from community.core.i18n import LOCALE_COOKIE, match_locale
+from community.core.i18n import browser_locale, switched_locale
 from community.core.web import safe_next, show_error
 from community.directory.models import Building, Unit
 
@@ -89,6 +89,9 @@ def login():
             _("Your sign-up was not approved: %(reason)s", reason=user.status_note)
         )
         return render_template("accounts/login.html", form=form), 403
+    # The language the login page was read in becomes the person's, unless they have one
+    # already and did not switch on this browser: notifications are rendered in it.
+    user.locale = switched_locale() or user.locale or browser_locale()
     begin_session(user)
     flash(_("Welcome, %(name)s.", name=user.name), "success")
     return redirect(safe_next(form.next.data))
@@ -121,7 +124,7 @@ def signup():
             login=form.login.data,
             password=form.password.data,
             unit_id=form.unit.data,
-            locale=match_locale(request.cookies.get(LOCALE_COOKIE)),
+            locale=browser_locale(),
             large_text=request.cookies.get(LARGE_TEXT_COOKIE) == "1",
         )
     except Invalid as error:

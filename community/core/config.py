@@ -40,6 +40,8 @@ DEFAULTS = {
     "LOGIN_LIMIT_ACCOUNT": "5 per 15 minutes",
     "LOGIN_LIMIT_ADDRESS": "20 per 15 minutes",
     "SIGNUP_LIMIT_ADDRESS": "10 per hour",
+    # Reports for someone else, per person: each one looks a phone number or email up.
+    "ON_BEHALF_LIMIT": "10 per hour",
     # argon2id parameters: argon2-cffi's RFC 9106 low-memory profile.
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,

@@ -22,6 +22,25 @@ def match_locale(value: str | None) -> str | None:
     return None
 
 
+def switched_locale() -> str | None:
+    """The language chosen on this browser with the language switch (its cookie), if any."""
+    return match_locale(request.cookies.get(LOCALE_COOKIE))
+
+
+def browser_locale() -> str | None:
+    """The language this browser asks for: the switch, then its languages (None if it says
+    nothing we offer). Saved on the account at login and sign-up, so that what the person is
+    sent later (rendered in their saved language) matches the pages they read."""
+    chosen = switched_locale()
+    if chosen:
+        return chosen
+    for language, _quality in request.accept_languages:
+        chosen = match_locale(language)
+        if chosen:
+            return chosen
+    return None
+
+
 def select_locale() -> str:
     if not has_request_context():
         # Workers and commands speak the community's default language.
@@ -30,14 +49,7 @@ def select_locale() -> str:
         chosen = match_locale(current_user.locale)
         if chosen:
             return chosen
-    chosen = match_locale(request.cookies.get(LOCALE_COOKIE))
-    if chosen:
-        return chosen
-    for language, _quality in request.accept_languages:
-        chosen = match_locale(language)
-        if chosen:
-            return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return browser_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from community.accounts.sessions import current_community
 from community.core.extensions import limiter
+from community.core.security import same_for_everyone
 from community.main.views import bp
 
 # What the service worker keeps for offline use: the look of the app and the offline page.
@@ -66,6 +67,7 @@ def manifest():
 
 @bp.get("/sw.js")
 @limiter.exempt
+@same_for_everyone
 def service_worker():
     shell = [url_for("static", filename=name) for name in SHELL_STATIC]
     shell.append(url_for("main.offline"))

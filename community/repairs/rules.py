@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from community.accounts import rules as accounts
+from community.accounts import relations
 from community.accounts.models import AccountStatus, Role, User
 from community.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from community.core.links import path_for
@@ -19,16 +19,6 @@ from community.workorders.orders import is_following
 
 URGENCIES = ["normal", "urgent"]
 MAX_DESCRIPTION = 2000
-
-
-def _resident(session: Session, login: str) -> User:
-    try:
-        user = accounts.find_by_login(session, login)
-    except Invalid:
-        user = None
-    if user is None or not user.has_role(Role.RESIDENT):
-        raise Invalid(_("No resident has this phone number or email."), field="on_behalf_of")
-    return user
 
 
 def report_repair(
@@ -54,7 +44,9 @@ def report_repair(
         raise Invalid(_("At most %(max)d characters.", max=MAX_DESCRIPTION), field="description")
     if urgency not in URGENCIES:
         raise Invalid(_("Choose how urgent it is."), field="urgency")
-    for_whom = _resident(session, on_behalf_of) if on_behalf_of.strip() else None
+    for_whom = None
+    if on_behalf_of.strip():
+        for_whom = relations.person_to_act_for(session, reporter, on_behalf_of, "on_behalf_of")
     if for_whom is not None and for_whom.id == reporter.id:
         for_whom = None
     place = unit = None

@@ -1,7 +1,7 @@
 """Repair pages: report, my reports, an order's page with its timeline and actions, photos,
 and the staff's list. Views parse, call community.workorders / workflow, and render."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,7 +12,7 @@ from community.accounts.access import ANY_ROLE, roles_required
 from community.accounts.models import Role
 from community.core import menus
 from community.core.errors import Invalid
-from community.core.extensions import db
+from community.core.extensions import db, limiter
 from community.core.web import render_page, show_error
 from community.directory.models import Place
 from community.repairs import rules as repairs
@@ -44,8 +44,21 @@ def mine():
     return render_template("repairs/mine.html", orders=orders.my_orders(db.session, current_user))
 
 
+def not_for_someone_else() -> bool:
+    return not request.form.get("on_behalf_of", "").strip()
+
+
 @bp.route("/repairs/new", methods=["GET", "POST"])
 @roles_required(*ANY_ROLE)
+# Each report for someone else looks a phone number up: a few an hour per person is plenty for
+# a family, and too few to go through a building's numbers.
+@limiter.limit(
+    lambda: current_app.config["ON_BEHALF_LIMIT"],
+    methods=["POST"],
+    key_func=lambda: f"user:{getattr(current_user, 'id', '')}",
+    exempt_when=not_for_someone_else,
+    scope="on-behalf",
+)
 def new():
     # A GET with a place (a link, or htmx asking for the open reports there) shows them; a POST
     # with "check" (the button, without JavaScript) does too and keeps what was typed, its token

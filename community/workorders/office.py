@@ -109,7 +109,8 @@ def assign():
     filters = QueueFilters.from_args(request.args)
     key = SortKey.decode(request.args.get("after"))
     after = key.encode() if key else None
-    chosen = sorted({n for n in request.form.getlist("order", type=int) if 0 < n < 2**31})
+    picks = orders.parse_picks(request.form.getlist("order"))
+    chosen = sorted(picks)
     assignee_id = request.form.get("assignee_id", type=int)
     staff = {person.id: person for person, _load in orders.staff_with_load(db.session)}
     error = None
@@ -119,7 +120,7 @@ def assign():
         error = _("Choose a member of the service staff.")
     if error:
         return render_queue(filters, after, 422, error, chosen, assignee_id)
-    assigned, skipped = orders.assign_orders(db.session, current_user, chosen, staff[assignee_id])
+    assigned, skipped = orders.assign_orders(db.session, current_user, picks, staff[assignee_id])
     db.session.commit()
     flash(
         ngettext(

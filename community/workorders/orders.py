@@ -1,11 +1,12 @@
 """Work-order rules outside the state machine: who may see what, the lists each person works
 from, the staff picker, bulk assignment, and closing orders nobody confirmed."""
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, union
+from sqlalchemy import case, exists, func, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from community.accounts.models import AccountStatus, Role, User, UserRole
@@ -64,8 +65,10 @@ def my_orders(session: Session, user: User, limit: int = 50) -> list[WorkOrder]:
 
 
 def staff_orders(session: Session, user: User) -> list[WorkOrder]:
-    """The orders assigned to this person that are still to do: the soonest due first, so
-    overdue ones come first."""
+    """The orders assigned to this person that are still to do: urgent ones first (danger,
+    water running, someone stuck: they cannot wait behind a door lock that is a day late),
+    then the soonest due, so overdue ones come next. The due time already follows from the
+    priority, so high comes before normal where it matters."""
     return list(
         session.scalars(
             select(WorkOrder)
@@ -74,9 +77,32 @@ def staff_orders(session: Session, user: User) -> list[WorkOrder]:
                 WorkOrder.status.in_([states.ASSIGNED, states.IN_PROGRESS, states.REOPENED]),
             )
             .options(selectinload(WorkOrder.place), selectinload(WorkOrder.unit))
-            .order_by(WorkOrder.due_at.is_(None), WorkOrder.due_at, WorkOrder.id)
+            .order_by(
+                case((WorkOrder.priority == "urgent", 0), else_=1),
+                WorkOrder.due_at.is_(None),
+                WorkOrder.due_at,
+                WorkOrder.id,
+            )
         )
     )
+
+
+def contacts_for(order: WorkOrder, viewer: User) -> list[User]:
+    """Whom the viewer may phone about this order: the requester and the person it is for.
+    Only for who must reach them: the office, and the staff member or volunteer assigned
+    while the order is still theirs to finish. Never other residents or other staff."""
+    if viewer.has_role(Role.OPERATOR, Role.ADMIN):
+        allowed = True
+    else:
+        allowed = (
+            order.assignee_id == viewer.id
+            and viewer.has_role(Role.STAFF, Role.VOLUNTEER)
+            and order.status in states.ACTIVE_STATUSES
+        )
+    if not allowed:
+        return []
+    people = [order.on_behalf_of, order.requester]
+    return [person for person in dict.fromkeys(people) if person is not None and person.phone]
 
 
 def close_unconfirmed(session: Session, now: datetime | None = None) -> int:
@@ -139,27 +165,48 @@ def staff_with_load(
     return [(user, load) for user, load in rows]
 
 
+ROW_PICK = re.compile(r"(?P<number>[0-9]{1,10}):(?P<version>[0-9]{1,10})")
+
+
+def parse_picks(values: list[str]) -> dict[int, int]:
+    """The ticked rows of a bulk form, each "<order id>:<version it was shown with>". Anything
+    else (a bare id, junk, numbers no database holds) is left out."""
+    picks = {}
+    for value in values:
+        row = ROW_PICK.fullmatch(value)
+        if row and 0 < int(row["number"]) < 2**31 and int(row["version"]) < 2**31:
+            picks[int(row["number"])] = int(row["version"])
+    return picks
+
+
 def assign_orders(
-    session: Session, operator: User, order_ids: list[int], assignee: User
+    session: Session, operator: User, picks: dict[int, int], assignee: User
 ) -> tuple[list[int], list[str]]:
-    """Assign each order that can be assigned in its state; say why each other one was not.
-    The caller commits once: machine.apply changes nothing when it refuses, so the skipped
-    orders leave no trace in the transaction."""
+    """Assign each ticked order as it was shown (picks: id -> version), through the same
+    transition as the order page; say why each other one was not. An order someone is working
+    on is never taken off them in bulk: that is done on its own page, on purpose. The caller
+    commits once: machine.apply changes nothing when it refuses, so the skipped orders leave no
+    trace in the transaction."""
     orders = session.scalars(
-        select(WorkOrder).where(WorkOrder.id.in_(order_ids)).order_by(WorkOrder.id)
+        select(WorkOrder).where(WorkOrder.id.in_(list(picks))).order_by(WorkOrder.id)
     ).all()
     found = {order.id for order in orders}
     skipped = [
         _("#%(number)d does not exist.", number=number)
-        for number in order_ids
+        for number in sorted(picks)
         if number not in found
     ]
     assigned = []
     for order in orders:
         number, status = order.id, order.status
+        if status == states.IN_PROGRESS:
+            skipped.append(
+                _("#%(number)d is being worked on: reassign it on its own page.", number=number)
+            )
+            continue
         try:
             machine.apply(
-                session, order, operator, "assign", order.version, assignee_id=assignee.id
+                session, order, operator, "assign", picks[number], assignee_id=assignee.id
             )
         except Conflict:
             skipped.append(skip_reason(number, status))

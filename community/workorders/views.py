@@ -110,6 +110,7 @@ def render_detail(order, status: int = 200, error: str | None = None, error_acti
         staff=staff,
         replies=replies_for(order.category) if states.OPERATOR in mine else [],
         viewer_sees_names=current_user.has_role(Role.OPERATOR, Role.ADMIN, Role.STAFF),
+        contacts=orders.contacts_for(order, current_user),
         actor_name=lambda actor: orders.shown_name(order, actor, current_user),
         action_forms=action_forms(),
         error=error,
@@ -178,9 +179,9 @@ def photo(photo_id: int, thumb: bool = False):
     if photo is None:
         abort(404)
     orders.load_order(db.session, current_user, photo.order_id)
-    response = send_file(photo_file(photo, thumbnail=thumb), mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    # Never stored (see core.security): a photo of someone's home must not be left in the
+    # browser's cache for the next person on a shared phone. Thumbnails are small.
+    return send_file(photo_file(photo, thumbnail=thumb), mimetype="image/jpeg")
 
 
 @bp.get("/work")

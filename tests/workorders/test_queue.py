@@ -46,6 +46,13 @@ def building_id(name: str) -> int:
     return db.session.scalar(select(Building.id).where(Building.name == name))
 
 
+def ticked(app, *order_ids: int) -> list[str]:
+    """The bulk form's value for each ticked row: its id and the version it was shown with."""
+    with app.app_context():
+        versions = dict(db.session.execute(select(WorkOrder.id, WorkOrder.version)).all())
+    return [f"{number}:{versions[number]}" for number in order_ids]
+
+
 def act(order: WorkOrder, actor_login: str, action: str, **fields):
     machine.apply(db.session, order, person(actor_login), action, order.version, **fields)
 
@@ -310,7 +317,10 @@ def test_bulk_assign_ignores_order_numbers_that_are_not_numbers(app, login_as, d
     staff = user_id(app, demo["staff"])
     response = login_as("operator").post(
         "/operator/orders/assign",
-        data={"order": ["abc", "²", "99999999999999"], "assignee_id": str(staff)},
+        data={
+            "order": ["abc", "²", "99999999999999", "99999999999999:1", "1:²", "7"],
+            "assignee_id": str(staff),
+        },
         headers=EN,
     )
     assert response.status_code == 422
@@ -393,7 +403,7 @@ def test_bulk_assign_assigns_what_it_can_and_says_why_it_skipped_the_rest(app, l
     chosen = [orders[name] for name in ("submitted", "accepted", "assigned", "closed")]
     response = operator.post(
         "/operator/orders/assign?category=elevator&sort=urgent",
-        data={"order": [str(n) for n in chosen], "assignee_id": str(orders["staff"])},
+        data={"order": ticked(app, *chosen), "assignee_id": str(orders["staff"])},
         headers=EN,
     )
     assert response.status_code == 302
@@ -434,6 +444,8 @@ def test_bulk_assign_without_an_order_or_a_staff_member_explains_and_changes_not
     with app.app_context():
         people = {"staff": person(demo["staff"]).id, "resident": person(demo["resident"]).id}
     form = {k: str(orders.get(v) or people[v]) for k, v in data.items()}
+    if "order" in form:
+        form["order"] = ticked(app, int(form["order"]))
     response = login_as("operator").post(
         "/operator/orders/assign?status=accepted", data=form, headers=EN
     )
