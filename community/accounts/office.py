@@ -12,6 +12,7 @@ from community.accounts.forms import RejectForm
 from community.accounts.models import AccountStatus, Role, User
 from community.core import menus
 from community.core.extensions import db
+from community.core.input import parse_id
 from community.core.web import render_page, wants_partial
 
 bp = Blueprint("people", __name__, url_prefix="/operator")
@@ -37,7 +38,7 @@ def approvals():
     return render_template("accounts/approvals.html", pending=pending, reject_form=RejectForm())
 
 
-@bp.post("/signups/<int:user_id>/approve")
+@bp.post("/signups/<id:user_id>/approve")
 @roles_required(*OFFICE)
 def approve(user_id: int):
     person = accounts.review_signup(db.session, current_user, user_id, approve=True)
@@ -45,7 +46,7 @@ def approve(user_id: int):
     return reviewed(person, _("%(name)s is now a resident.", name=person.name))
 
 
-@bp.post("/signups/<int:user_id>/reject")
+@bp.post("/signups/<id:user_id>/reject")
 @roles_required(*OFFICE)
 def reject(user_id: int):
     form = RejectForm()
@@ -77,7 +78,7 @@ def reviewed(person: User, message: str):
 @roles_required(*OFFICE)
 def directory():
     query = request.args.get("q", "").strip()
-    after = request.args.get("after", type=int)
+    after = request.args.get("after", type=parse_id)
     statement = select(User).where(User.status == AccountStatus.ACTIVE)
     if query:
         pattern = f"%{query}%"
@@ -99,7 +100,7 @@ def directory():
     )
 
 
-@bp.post("/accounts/<int:user_id>/roles/<role>")
+@bp.post("/accounts/<id:user_id>/roles/<role>")
 @roles_required(*OFFICE)
 def set_role(user_id: int, role: str):
     held = request.form.get("held") == "1"

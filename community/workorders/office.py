@@ -25,6 +25,7 @@ from community.accounts.access import OFFICE, roles_required
 from community.core import menus
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.input import parse_id
 from community.core.web import render_page
 from community.directory.models import Building
 from community.workorders import machine, orders, states
@@ -109,8 +110,8 @@ def assign():
     filters = QueueFilters.from_args(request.args)
     key = SortKey.decode(request.args.get("after"))
     after = key.encode() if key else None
-    chosen = sorted({n for n in request.form.getlist("order", type=int) if 0 < n < 2**31})
-    assignee_id = request.form.get("assignee_id", type=int)
+    chosen = sorted(set(request.form.getlist("order", type=parse_id)))
+    assignee_id = request.form.get("assignee_id", type=parse_id)
     staff = {person.id: person for person, _load in orders.staff_with_load(db.session)}
     error = None
     if not chosen:
