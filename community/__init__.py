@@ -9,6 +9,7 @@ from community.accounts import sessions
 from community.accounts import views as accounts_views
 from community.capacity import tasks as capacity_tasks
 from community.core import errorpages, i18n, security
+from community.core import input as input_checks
 from community.core.config import PROJECT_ROOT, configure
 from community.core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from community.directory import office as directory_office
@@ -47,6 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     configure(app, test_config)
+    # Before any blueprint: their routes use the `id` converter.
+    input_checks.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

@@ -1,22 +1,26 @@
 """The account forms. Rules beyond the shape of a field live in community.accounts."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
+from community.accounts.rules import MAX_STATUS_NOTE
+from community.core.forms import Form, IdField
+
 REQUIRED = _l("This field is required.")
+AT_MOST = _l("At most %(max)d characters.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     login = StringField(
-        _l("Mobile phone or email"), validators=[DataRequired(REQUIRED), Length(max=254)]
+        _l("Mobile phone or email"),
+        validators=[DataRequired(REQUIRED), Length(max=254, message=AT_MOST)],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
     next = HiddenField()
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     name = StringField(
         _l("Your name"),
         validators=[
@@ -25,12 +29,13 @@ class SignupForm(FlaskForm):
         ],
     )
     login = StringField(
-        _l("Mobile phone or email"), validators=[DataRequired(REQUIRED), Length(max=254)]
+        _l("Mobile phone or email"),
+        validators=[DataRequired(REQUIRED), Length(max=254, message=AT_MOST)],
     )
-    unit = SelectField(
-        _l("Your home"), coerce=int, validate_choice=False, validators=[InputRequired(REQUIRED)]
+    unit = IdField(_l("Your home"), validators=[InputRequired(REQUIRED)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(REQUIRED), Length(max=128, message=AT_MOST)]
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)])
     confirm = PasswordField(
         _l("Password again"),
         validators=[
@@ -40,10 +45,10 @@ class SignupForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)]
+        _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128, message=AT_MOST)]
     )
     confirm = PasswordField(
         _l("New password again"),
@@ -54,17 +59,17 @@ class PasswordForm(FlaskForm):
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     note = StringField(
         _l("Reason"),
         validators=[
             DataRequired(_l("Say why, so the person knows what to do.")),
-            Length(max=200, message=_l("At most %(max)d characters.")),
+            Length(max=MAX_STATUS_NOTE, message=AT_MOST),
         ],
     )
 
 
-class NameForm(FlaskForm):
+class NameForm(Form):
     name = StringField(
         _l("Your name"),
         validators=[
@@ -74,21 +79,21 @@ class NameForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
-    unit = SelectField(
-        _l("Your new home"), coerce=int, validate_choice=False, validators=[InputRequired(REQUIRED)]
-    )
+class MoveForm(Form):
+    unit = IdField(_l("Your new home"), validators=[InputRequired(REQUIRED)])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     login = StringField(
-        _l("Mobile phone or email"), validators=[DataRequired(REQUIRED), Length(max=254)]
+        _l("Mobile phone or email"),
+        validators=[DataRequired(REQUIRED), Length(max=254, message=AT_MOST)],
     )
     code = StringField(
-        _l("Code from the office"), validators=[DataRequired(REQUIRED), Length(max=20)]
+        _l("Code from the office"),
+        validators=[DataRequired(REQUIRED), Length(max=20, message=AT_MOST)],
     )
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)]
+        _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128, message=AT_MOST)]
     )
     confirm = PasswordField(
         _l("New password again"),
@@ -99,8 +104,8 @@ class ResetForm(FlaskForm):
     )
 
 
-class FamilyLinkForm(FlaskForm):
+class FamilyLinkForm(Form):
     relative = StringField(
         _l("Their family member's phone or email"),
-        validators=[DataRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(REQUIRED), Length(max=254, message=AT_MOST)],
     )

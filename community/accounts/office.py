@@ -26,6 +26,7 @@ from community.accounts.models import AccountStatus, Role, User
 from community.core import menus
 from community.core.errors import Invalid
 from community.core.extensions import db
+from community.core.input import parse_id
 from community.core.web import render_page, show_error, wants_partial
 
 bp = Blueprint("people", __name__, url_prefix="/operator")
@@ -57,7 +58,7 @@ def approvals():
     )
 
 
-@bp.post("/signups/<int:user_id>/approve")
+@bp.post("/signups/<id:user_id>/approve")
 @roles_required(*OFFICE)
 def approve(user_id: int):
     person = accounts.review_signup(db.session, current_user, user_id, approve=True)
@@ -65,7 +66,7 @@ def approve(user_id: int):
     return reviewed(person, _("%(name)s is now a resident.", name=person.name))
 
 
-@bp.post("/signups/<int:user_id>/reject")
+@bp.post("/signups/<id:user_id>/reject")
 @roles_required(*OFFICE)
 def reject(user_id: int):
     form = RejectForm()
@@ -86,7 +87,7 @@ def reject(user_id: int):
     return reviewed(person, _("The sign-up of %(name)s was declined.", name=person.name))
 
 
-@bp.post("/moves/<int:user_id>/approve")
+@bp.post("/moves/<id:user_id>/approve")
 @roles_required(*OFFICE)
 def approve_move(user_id: int):
     person = changes.review_move(db.session, current_user, user_id, approve=True)
@@ -98,7 +99,7 @@ def approve_move(user_id: int):
     return redirect(url_for("people.approvals"), 303)
 
 
-@bp.post("/moves/<int:user_id>/decline")
+@bp.post("/moves/<id:user_id>/decline")
 @roles_required(*OFFICE)
 def decline_move(user_id: int):
     form = RejectForm()
@@ -119,7 +120,7 @@ def decline_move(user_id: int):
     return redirect(url_for("people.approvals"), 303)
 
 
-@bp.post("/accounts/<int:user_id>/reset-code")
+@bp.post("/people/<id:user_id>/reset-code")
 @roles_required(*OFFICE)
 def reset_code(user_id: int):
     """Show a new one-time code once, to be handed over in person; never stored by the
@@ -157,7 +158,7 @@ def reviewed(person: User, message: str):
 @roles_required(*OFFICE)
 def directory():
     query = request.args.get("q", "").strip()
-    after = request.args.get("after", type=int)
+    after = request.args.get("after", type=parse_id)
     statement = select(User).where(User.status == AccountStatus.ACTIVE)
     if query:
         pattern = f"%{query}%"
@@ -179,7 +180,7 @@ def directory():
     )
 
 
-@bp.post("/people/<int:user_id>/roles/<role>")
+@bp.post("/people/<id:user_id>/roles/<role>")
 @roles_required(*OFFICE)
 def set_role(user_id: int, role: str):
     held = request.form.get("held") == "1"
@@ -202,14 +203,14 @@ def render_family(person: User, form: FamilyLinkForm, status: int = 200):
     ), status
 
 
-@bp.get("/people/<int:user_id>/family")
+@bp.get("/people/<id:user_id>/family")
 @roles_required(*OFFICE)
 def family(user_id: int):
     """A resident's family links: who may report and act for them, and for whom they may."""
     return render_family(accounts.get_person(db.session, user_id), FamilyLinkForm())
 
 
-@bp.post("/people/<int:user_id>/family")
+@bp.post("/people/<id:user_id>/family")
 @roles_required(*OFFICE)
 def link_family(user_id: int):
     person = accounts.get_person(db.session, user_id)
@@ -234,7 +235,7 @@ def link_family(user_id: int):
     return redirect(url_for("people.family", user_id=person.id))
 
 
-@bp.post("/people/<int:user_id>/family/<int:relation_id>/remove")
+@bp.post("/people/<id:user_id>/family/<id:relation_id>/remove")
 @roles_required(*OFFICE)
 def unlink_family(user_id: int, relation_id: int):
     person = accounts.get_person(db.session, user_id)

@@ -89,7 +89,7 @@ def cancel_move():
     return redirect(url_for("account.page"), 303)
 
 
-@bp.post("/devices/<int:login_session_id>/logout")
+@bp.post("/devices/<id:login_session_id>/logout")
 @login_required
 def end_device(login_session_id: int):
     was_this_one = accounts.end_device_session(db.session, current_user, login_session_id)

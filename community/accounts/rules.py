@@ -28,6 +28,8 @@ PHONE_RE = re.compile(r"^\+?\d{6,15}$")
 MIN_PASSWORD = 8
 # last_seen_at is written at most this often: not a write on every request.
 TOUCH_EVERY = timedelta(minutes=1)
+# The column is String(200): a longer note is refused with a message, never cut.
+MAX_STATUS_NOTE = 200
 
 # Which roles may grant (and take back) which role. Residents are made by approving a sign-up.
 GRANTED_BY = {
@@ -258,8 +260,10 @@ def review_signup(
     note = note.strip()
     if not approve and not note:
         raise Invalid(_("Say why, so the person knows what to do."), field="note")
+    if len(note) > MAX_STATUS_NOTE:
+        raise Invalid(_("At most %(max)d characters.", max=MAX_STATUS_NOTE), field="note")
     user.status = AccountStatus.ACTIVE if approve else AccountStatus.REJECTED
-    user.status_note = note[:200]
+    user.status_note = note
     user.reviewed_at = utcnow()
     user.reviewed_by_id = actor.id
     if approve:

@@ -1,14 +1,15 @@
 """The community settings form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from community.core.forms import Form
 
 REQUIRED = _l("This field is required.")
 
 
-class CommunityForm(FlaskForm):
+class CommunityForm(Form):
     name = StringField(
         _l("Community name"),
         validators=[

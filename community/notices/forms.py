@@ -1,11 +1,11 @@
 """The form the office posts a notice with. The rules live in community.notices.rules."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from community.core.forms import Form, IdField
 from community.notices.rules import (
     AUDIENCE_LABELS,
     AUDIENCES,
@@ -15,7 +15,7 @@ from community.notices.rules import (
 )
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     title = StringField(
         _l("Title"),
         validators=[
@@ -36,7 +36,7 @@ class NoticeForm(FlaskForm):
         default=AUDIENCES[0],
         validators=[DataRequired(_l("Choose who the notice is for."))],
     )
-    building = SelectField(_l("Building"), coerce=int, validate_choice=False)
+    building = IdField(_l("Building"))
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(key, label) for key, label in ROLE_AUDIENCE_LABELS.items()],

@@ -13,6 +13,7 @@ from community.accounts.sessions import current_community
 from community.core import menus
 from community.core.errors import Invalid
 from community.core.extensions import db
+from community.core.input import parse_id
 from community.core.web import render_page, show_error
 from community.directory.models import Building
 from community.notices import rules
@@ -48,7 +49,7 @@ def notice_labels():
 @roles_required(*ANY_ROLE)
 def board():
     notices, next_before = rules.board(
-        db.session, current_user, request.args.get("before", type=int)
+        db.session, current_user, request.args.get("before", type=parse_id)
     )
     return render_page(
         "notices/board.html",
@@ -61,7 +62,7 @@ def board():
     )
 
 
-@bp.get("/<int:notice_id>")
+@bp.get("/<id:notice_id>")
 @roles_required(*ANY_ROLE)
 def detail(notice_id: int):
     notice = rules.load_notice(db.session, current_user, notice_id)

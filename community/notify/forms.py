@@ -2,17 +2,17 @@
 hours. The rules live in community.notify.preferences."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from community.core.forms import Form
 from community.notify.kinds import KINDS
 from community.notify.preferences import Preferences
 
 HOURS = [SelectChoice(hour * 60, f"{hour:02d}:00") for hour in range(24)]
 
 
-class QuietHoursForm(FlaskForm):
+class QuietHoursForm(Form):
     quiet = BooleanField(_l("Quiet hours: only urgent notifications are pushed"))
     quiet_from = SelectField(_l("From"), choices=HOURS, coerce=int, default=22 * 60)
     quiet_until = SelectField(_l("Until"), choices=HOURS, coerce=int, default=7 * 60)

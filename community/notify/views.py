@@ -10,6 +10,7 @@ from community.accounts.access import ANY_ROLE, OFFICE, roles_required
 from community.core import menus
 from community.core.errors import Invalid
 from community.core.extensions import db
+from community.core.input import parse_id
 from community.core.web import render_page, safe_next, show_error
 from community.notify import devices, inbox, outbox, preferences, vapid
 from community.notify.forms import QuietHoursForm, settings_form
@@ -24,7 +25,7 @@ menus.add_nav(menus.NavEntry("inbox.index", InboxLabel, "bell", frozenset(ANY_RO
 @roles_required(*ANY_ROLE)
 def index():
     items, next_before = inbox.inbox_page(
-        db.session, current_user, request.args.get("before", type=int)
+        db.session, current_user, request.args.get("before", type=parse_id)
     )
     return render_page(
         "notify/index.html",
@@ -35,7 +36,7 @@ def index():
     )
 
 
-@bp.post("/inbox/<int:notification_id>/open")
+@bp.post("/inbox/<id:notification_id>/open")
 @roles_required(*ANY_ROLE)
 def open_item(notification_id: int):
     row = inbox.mark_read(db.session, current_user, notification_id)
@@ -121,7 +122,7 @@ def forget():
     return "", 204
 
 
-@bp.post("/settings/notifications/devices/<int:subscription_id>/remove")
+@bp.post("/settings/notifications/devices/<id:subscription_id>/remove")
 @roles_required(*ANY_ROLE)
 def remove_device(subscription_id: int):
     devices.remove_device(db.session, current_user, subscription_id)
@@ -133,7 +134,9 @@ def remove_device(subscription_id: int):
 @bp.get("/operator/deliveries")
 @roles_required(*OFFICE)
 def failed():
-    rows, next_before = outbox.failed_deliveries(db.session, request.args.get("before", type=int))
+    rows, next_before = outbox.failed_deliveries(
+        db.session, request.args.get("before", type=parse_id)
+    )
     return render_page("notify/failed.html", rows=rows, next_before=next_before)
 
 

@@ -104,7 +104,7 @@ def new():
     )
 
 
-@bp.post("/repairs/<int:order_id>/follow")
+@bp.post("/repairs/<id:order_id>/follow")
 @roles_required(Role.RESIDENT)
 def follow(order_id: int):
     order = repairs.follow(db.session, current_user, order_id)

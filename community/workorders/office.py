@@ -25,6 +25,7 @@ from community.accounts.access import OFFICE, roles_required
 from community.core import menus
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.input import parse_id
 from community.core.web import render_page
 from community.directory.models import Building
 from community.workorders import machine, orders, states
@@ -111,7 +112,7 @@ def assign():
     after = key.encode() if key else None
     picks = orders.parse_picks(request.form.getlist("order"))
     chosen = sorted(picks)
-    assignee_id = request.form.get("assignee_id", type=int)
+    assignee_id = request.form.get("assignee_id", type=parse_id)
     staff = {person.id: person for person, _load in orders.staff_with_load(db.session)}
     error = None
     if not chosen:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.functions import FunctionElement
 
 from community.accounts.models import User
+from community.core.input import id_or_none
 from community.workorders import states
 from community.workorders.kinds import all_categories
 from community.workorders.models import WorkOrder
@@ -27,8 +28,7 @@ SORTS = (NEWEST, URGENT)
 # Orders a member of staff is working on, for the picker's "open load".
 LOAD_STATUSES = [states.ASSIGNED, states.IN_PROGRESS, states.REOPENED]
 
-_NUMBER = re.compile(r"#?([0-9]{1,9})")
-_ID = re.compile(r"[0-9]{1,9}")
+_NUMBER = re.compile(r"#?([0-9]+)")
 _KEY_TIME = "%Y%m%dT%H%M%S.%fZ"
 
 
@@ -83,9 +83,9 @@ class QueueFilters:
         return cls(
             status=status if status in (ACTIVE, ALL, *states.STATUSES) else ACTIVE,
             category=_one_of(args.get("category", ""), all_categories()),
-            building=int(building) if _ID.fullmatch(building) else None,
+            building=id_or_none(building),
             priority=_one_of(args.get("priority", ""), states.PRIORITIES),
-            assignee=assignee if assignee == UNASSIGNED or _is_id(assignee) else "",
+            assignee=assignee if assignee == UNASSIGNED or id_or_none(assignee) else "",
             overdue=args.get("overdue", "") in ("1", "on", "true"),
             q=" ".join(args.get("q", "").split())[:100],
             sort=_one_of(args.get("sort", ""), SORTS) or NEWEST,
@@ -108,10 +108,6 @@ def _one_of(value: str, choices) -> str:
     return value if value in choices else ""
 
 
-def _is_id(value: str) -> bool:
-    return _ID.fullmatch(value) is not None
-
-
 @dataclass(frozen=True)
 class SortKey:
     """Where a page ends: the last row's sort value and id. `at` is None for an order without
@@ -128,15 +124,16 @@ class SortKey:
     def decode(cls, text: str | None) -> "SortKey | None":
         """None for anything that is not a key this module wrote."""
         stamp, _sep, number = (text or "").rpartition("_")
-        if not _ID.fullmatch(number) or not stamp:
+        row_id = id_or_none(number)
+        if row_id is None or not stamp:
             return None
         if stamp == "none":
-            return cls(None, int(number))
+            return cls(None, row_id)
         try:
             at = datetime.strptime(stamp, _KEY_TIME).replace(tzinfo=UTC)
         except ValueError:
             return None
-        return cls(at, int(number))
+        return cls(at, row_id)
 
 
 @dataclass(frozen=True)
@@ -173,8 +170,9 @@ def _text_matches(text: str) -> ColumnElement[bool]:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     matches = WorkOrder.description.ilike(f"%{escaped}%", escape="\\")
     number = _NUMBER.fullmatch(text)
+    row_id = id_or_none(number.group(1)) if number else None
     # "#123" or "123" also finds the order with that number.
-    return or_(matches, WorkOrder.id == int(number.group(1))) if number else matches
+    return or_(matches, WorkOrder.id == row_id) if row_id else matches
 
 
 def _shown(statement: Select) -> Select:

@@ -15,6 +15,7 @@ from community.accounts.models import Role
 from community.core import menus
 from community.core.errors import Conflict, Invalid
 from community.core.extensions import db
+from community.core.input import parse_id
 from community.workorders import machine, orders, states
 from community.workorders.kinds import all_categories, kind_of
 from community.workorders.models import WorkOrderEvent, WorkOrderPhoto
@@ -118,7 +119,7 @@ def render_detail(order, status: int = 200, error: str | None = None, error_acti
     ), status
 
 
-@bp.get("/repairs/<int:order_id>")
+@bp.get("/repairs/<id:order_id>")
 @roles_required(*ANY_ROLE)
 def detail(order_id: int):
     return render_detail(orders.load_order(db.session, current_user, order_id))
@@ -129,23 +130,26 @@ def action_fields(form) -> dict:
     for name in ("category", "priority"):
         if name in form:
             fields[name] = form[name]
-    for name in ("assignee_id", "rating", "duplicate_of"):
+    # Out of range is None here, and the machine says so next to the field.
+    for name in ("assignee_id", "duplicate_of"):
         if name in form:
-            fields[name] = form.get(name, type=int)
+            fields[name] = form.get(name, type=parse_id)
+    if "rating" in form:
+        fields["rating"] = form.get("rating", type=int)
     if not fields["note"].strip() and form.get("reply"):
         fields["note"] = reply_text(form.get("category", ""), form["reply"])
     return fields
 
 
-@bp.post("/repairs/<int:order_id>/do/<action>")
+@bp.post("/repairs/<id:order_id>/do/<action>")
 @roles_required(*ANY_ROLE)
 def act(order_id: int, action: str):
     order = orders.load_order(db.session, current_user, order_id)
-    version = request.form.get("version", type=int)
-    if version is None:
-        abort(400)
     photos = []
     try:
+        version = request.form.get("version", type=parse_id)
+        if version is None:
+            raise Invalid(_("This page is out of date. Reload it and try again."))
         if action_forms().get(action, ActionForm()).photos:
             photos = store_photos(request.files.getlist("photos"), current_user.id)
         machine.apply(
@@ -171,8 +175,8 @@ def act(order_id: int, action: str):
     return redirect(url_for("workorders.detail", order_id=order_id))
 
 
-@bp.get("/photos/<int:photo_id>")
-@bp.get("/photos/<int:photo_id>/thumbnail", endpoint="thumbnail", defaults={"thumb": True})
+@bp.get("/photos/<id:photo_id>")
+@bp.get("/photos/<id:photo_id>/thumbnail", endpoint="thumbnail", defaults={"thumb": True})
 @roles_required(*ANY_ROLE)
 def photo(photo_id: int, thumb: bool = False):
     photo = db.session.get(WorkOrderPhoto, photo_id)

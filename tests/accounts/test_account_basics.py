@@ -152,7 +152,7 @@ def test_a_pending_person_cannot_ask_to_move(app, demo, client):
 
 
 def make_code(app, demo, operator, login="resident") -> str:
-    response = operator.post(f"/operator/accounts/{user_id(app, demo[login])}/reset-code")
+    response = operator.post(f"/operator/people/{user_id(app, demo[login])}/reset-code")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     return CODE_RE.search(response.get_data(as_text=True)).group(1)
@@ -234,7 +234,7 @@ def test_a_weak_new_password_is_refused_and_the_code_still_works(app, demo, logi
 @pytest.mark.parametrize("role", ["resident", "volunteer", "staff", "elderly"])
 def test_only_the_office_makes_reset_codes(app, demo, login_as, role):
     target = user_id(app, demo["elderly"])
-    response = login_as(role).post(f"/operator/accounts/{target}/reset-code")
+    response = login_as(role).post(f"/operator/people/{target}/reset-code")
     assert response.status_code == 403
     with app.app_context():
         assert db.session.query(PasswordReset).count() == 0
