@@ -14,7 +14,7 @@ from wtforms.fields.core import UnboundField
 from community.core.forms import Form
 from tests import conftest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ROLES = ["anonymous", "resident", "staff", "operator", "admin"]
 # Routes that would end the person's session half-way through a sweep.
 SKIPPED_ENDPOINTS = {"static", "auth.logout"}
