@@ -45,8 +45,9 @@ class SignupForm(Form):
     )
 
 
-class PasswordForm(Form):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+class NewPasswordForm(Form):
+    """A new password, typed twice: changing it, or resetting it with the office's code."""
+
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128, message=AT_MOST)]
     )
@@ -57,6 +58,10 @@ class PasswordForm(Form):
             EqualTo("new_password", message=_l("The two passwords are not the same.")),
         ],
     )
+
+
+class PasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
 
 
 class RejectForm(Form):
@@ -83,7 +88,7 @@ class MoveForm(Form):
     unit = IdField(_l("Your new home"), validators=[InputRequired(REQUIRED)])
 
 
-class ResetForm(Form):
+class ResetForm(NewPasswordForm):
     login = StringField(
         _l("Mobile phone or email"),
         validators=[DataRequired(REQUIRED), Length(max=254, message=AT_MOST)],
@@ -91,16 +96,6 @@ class ResetForm(Form):
     code = StringField(
         _l("Code from the office"),
         validators=[DataRequired(REQUIRED), Length(max=20, message=AT_MOST)],
-    )
-    new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128, message=AT_MOST)]
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[
-            DataRequired(REQUIRED),
-            EqualTo("new_password", message=_l("The two passwords are not the same.")),
-        ],
     )
 
 

@@ -6,19 +6,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
-    LOCALES,
     MODE_IDS,
     MODES,
-    NARROW_PHONE,
-    PHONE,
     choose_modes,
     describe_violations,
     go,
-    is_large_text,
     log_in,
     run_axe,
 )
-from tests.browser.test_large_text import check_large_text_page
+from tests.browser.test_large_text import large_text_problems
 from tests.conftest import DEMO_LOGINS
 
 pytestmark = pytest.mark.browser
@@ -42,22 +38,7 @@ def ask_to_move(page: Page) -> None:
 
 @pytest.mark.parametrize("role", list(PAGES))
 def test_account_pages_keep_the_large_text_rules(new_context, role):
-    page = new_context().new_page()
-    if role == "anonymous":
-        page.goto("/")
-    else:
-        log_in(page, DEMO_LOGINS[role])
-    problems = []
-    for locale in LOCALES:
-        choose_modes(page, locale, "large")
-        for path in PAGES[role]:
-            go(page, path)
-            assert is_large_text(page)
-            for viewport in (PHONE, NARROW_PHONE):
-                page.set_viewport_size(viewport)
-                where = f"{path} ({locale}) at {viewport['width']}px"
-                problems += [f"{where}: {problem}" for problem in check_large_text_page(page)]
-            page.set_viewport_size(PHONE)
+    problems = large_text_problems(new_context, role, PAGES[role])
     assert not problems, "\n".join(problems)
 
 

@@ -101,26 +101,31 @@ def check_large_text_page(page: Page) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("role", list(LARGE_TEXT_PAGES))
-def test_large_text_pages_keep_the_rules(new_context, role):
+def large_text_problems(new_context, role: str, paths: list[str]) -> list[str]:
+    """Each page as the role sees it in large-text mode, in both languages, on a phone and then
+    a small phone (the page lays itself out again for the narrower one)."""
     page = new_context().new_page()
     if role == "anonymous":
         page.goto("/")
     else:
         log_in(page, DEMO_LOGINS[role])
-
     problems = []
     for locale in LOCALES:
         choose_modes(page, locale, "large")
-        for path in LARGE_TEXT_PAGES[role]:
+        for path in paths:
             go(page, path)
             assert is_large_text(page)
-            # A phone, then a small phone: the page lays itself out again for the narrower one.
             for viewport in (PHONE, NARROW_PHONE):
                 page.set_viewport_size(viewport)
                 where = f"{path} ({locale}) at {viewport['width']}px"
                 problems += [f"{where}: {problem}" for problem in check_large_text_page(page)]
             page.set_viewport_size(PHONE)
+    return problems
+
+
+@pytest.mark.parametrize("role", list(LARGE_TEXT_PAGES))
+def test_large_text_pages_keep_the_rules(new_context, role):
+    problems = large_text_problems(new_context, role, LARGE_TEXT_PAGES[role])
     assert not problems, "\n".join(problems)
 
 

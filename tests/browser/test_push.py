@@ -184,7 +184,7 @@ def test_a_push_is_shown_as_a_notification_with_its_title_and_link(app, phone, l
         },
     )
     shown = []
-    for _ in range(50):
+    for _ in range(150):  # up to 15 s: a busy machine is slow to wake the worker
         shown = page.evaluate(NOTIFICATIONS_JS)
         if shown:
             break
