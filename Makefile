@@ -5,6 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 FLASK := $(VENV)/bin/flask --app app
 PORT ?= 5000
+TEST_PROCESSES ?= 2
 
 .PHONY: run test install lint format messages vendor bench clean
 
@@ -35,11 +36,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (browser tests run once, on SQLite).
+# The tests without a browser run on two processes (pytest-xdist), each with its own database.
 test: lint
-	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -q
+	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -q -n $(TEST_PROCESSES) -m "not browser"
+	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -q -m browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		$(VENV)/bin/pytest -q -m "not browser"; \
+		$(VENV)/bin/pytest -q -n $(TEST_PROCESSES) -m "not browser"; \
 	fi
 
 # Extract the strings the user sees and merge them into the .po files.
