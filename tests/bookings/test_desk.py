@@ -10,8 +10,12 @@ from sqlalchemy import select
 
 from community.accounts.models import AccountStatus, Role, User, UserRole
 from community.bookings.models import Booking, Provider
+from community.capacity import rules as capacity
+from community.capacity.models import Reservation
 from community.core.extensions import db
+from community.demo import load_demo
 from community.directory.models import Place
+from community.workorders.models import WorkOrder
 from tests.bookings.test_home_service import (
     ZONE,
     book,
@@ -240,3 +244,22 @@ def test_a_sheet_costs_the_same_queries_for_one_booking_or_many(app, login_as, d
 def test_the_home_page_has_a_tile_for_todays_bookings(login_as, desk):
     assert "/desk/" in login_as("staff").get("/").get_data(as_text=True)
     assert "/desk/" in login_as("operator").get("/").get_data(as_text=True)
+
+
+def test_the_demo_has_a_catalogue_a_full_court_and_a_haircut_at_home(app):
+
+    with app.app_context():
+        assert load_demo(db.session)
+        db.session.commit()
+        assert not load_demo(db.session)  # a second run changes nothing
+        statuses = db.session.scalars(select(Reservation.status)).all()
+        assert statuses.count("waitlisted") == 2
+        court = db.session.scalar(
+            select(Booking).join(Booking.reservation).where(Reservation.status == "waitlisted")
+        )
+        assert capacity.free_places(db.session, court.slot.resource) == 0
+        home = db.session.scalars(select(WorkOrder).where(WorkOrder.kind == "home_service")).one()
+        assert home.status == "assigned"
+        assert home.assignee.phone == "13800000003"
+        free = [b for b in db.session.scalars(select(Booking)) if b.slot.service.price_cents == 0]
+        assert free
