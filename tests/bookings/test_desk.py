@@ -131,7 +131,7 @@ def test_marking_attendance_waits_for_the_day(app, login_as, desk):
         data={"attendance": "attended", "day": desk["day"]},
     )
     assert early.status_code == 409
-    assert "not come yet" in early.get_data(as_text=True)
+    assert "还没到这个预约的日子" in early.get_data(as_text=True)
     assert the_booking(app, desk["haircut"]).attendance == "expected"
 
 
@@ -170,13 +170,13 @@ def test_the_office_records_a_payment_at_the_desk(app, login_as, desk):
 @pytest.mark.parametrize(
     ("amount", "how", "message"),
     [
-        ("abc", "cash", "Write the amount in yuan"),
-        ("80.555", "cash", "Write the amount in yuan"),
-        ("0", "cash", "more than zero"),
-        ("-5", "cash", "more than zero"),
-        ("99999999", "cash", "too large"),
-        ("NaN", "cash", "Write the amount in yuan"),
-        ("80", "bitcoin", "Choose how it was paid"),
+        ("abc", "cash", "请按元填写金额"),
+        ("80.555", "cash", "请按元填写金额"),
+        ("0", "cash", "金额必须大于零"),
+        ("-5", "cash", "金额必须大于零"),
+        ("99999999", "cash", "金额太大了"),
+        ("NaN", "cash", "请按元填写金额"),
+        ("80", "bitcoin", "请选择付款方式"),
     ],
 )
 def test_a_bad_payment_is_refused_next_to_the_field_and_nothing_saved(
@@ -194,7 +194,7 @@ def test_a_bad_payment_is_refused_next_to_the_field_and_nothing_saved(
 
 def test_a_free_public_welfare_service_needs_no_payment(app, login_as, desk):
     page = login_as("staff").get(f"/desk/provider/{desk['staff_provider']}?day={desk['day']}")
-    assert "Record payment" not in page.get_data(as_text=True)
+    assert "登记付款" not in page.get_data(as_text=True)
     response = login_as("operator").post(
         f"/desk/booking/{desk['haircut']}/payment", data={"amount": "10", "how": "cash"}
     )
