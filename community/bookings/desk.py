@@ -326,6 +326,8 @@ def show_sheet(
         attendance_labels=ATTENDANCE_LABELS,
         reservation_labels=RESERVATION_LABELS,
         sheet_kind="provider" if provider_id else "place",
+        zone=zone(),
+        today=today(),
         locale=str(get_locale() or "zh_CN"),
         clock=lambda moment: format_time(moment, "short"),
         money=lambda cents: format_currency(cents / 100, "CNY"),

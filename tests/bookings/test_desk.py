@@ -131,17 +131,21 @@ def test_marking_attendance_waits_for_the_day(app, login_as, desk):
         data={"attendance": "attended", "day": desk["day"]},
     )
     assert early.status_code == 409
+    sheet = staff.get(f"/desk/provider/{desk['staff_provider']}?day={desk['day']}")
+    assert "/attendance" not in sheet.get_data(as_text=True)  # no buttons before the day
     assert "还没到这个预约的日子" in early.get_data(as_text=True)
     assert the_booking(app, desk["haircut"]).attendance == "expected"
 
 
 def test_staff_mark_who_came_on_the_day(app, login_as, desk):
     with app.app_context():
-        # The booking's day is today: move the slot to an hour ago.
+        # The booking's day is today: move its slot a day earlier.
         booking = db.session.get(Booking, desk["haircut"])
         booking.slot.starts_at = booking.slot.starts_at - timedelta(days=1)
         db.session.commit()
     staff = login_as("staff")
+    sheet = staff.get(f"/desk/provider/{desk['staff_provider']}").get_data(as_text=True)
+    assert f"/desk/booking/{desk['haircut']}/attendance" in sheet
     done = staff.post(f"/desk/booking/{desk['haircut']}/attendance", data={"attendance": "no_show"})
     assert done.status_code == 302
     assert the_booking(app, desk["haircut"]).attendance == "no_show"
