@@ -320,9 +320,10 @@ def main() -> int:
     parser.add_argument("--places", type=int, default=20)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument(
-        "--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
         help="a database to connect to while creating the benchmark's own",
-    )  # fmt: skip
+    )
     args = parser.parse_args()
     if not 1 <= args.clients <= 2000 or not 1 <= args.places <= args.clients:
         parser.error("1 <= places <= clients <= 2000")

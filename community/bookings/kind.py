@@ -68,12 +68,10 @@ def open_home_visit(session: Session, booking: Booking) -> WorkOrder | None:
     provider = service.provider
     staff = provider.user if provider is not None else None
     if staff is not None and staff.has_role(*HOME_SERVICE.assignable_roles):
-        machine.apply(
-            session, order, None, "dispatch", order.version, due_at=slot.starts_at,
-            assignee_id=staff.id,
-        )  # fmt: skip
+        action, assignee = "dispatch", {"assignee_id": staff.id}
     else:
-        machine.apply(session, order, None, "schedule", order.version, due_at=slot.starts_at)
+        action, assignee = "schedule", {}
+    machine.apply(session, order, None, action, order.version, due_at=slot.starts_at, **assignee)
     session.flush()
     return order
 
