@@ -7,6 +7,8 @@ from community.accounts import office as accounts_office
 from community.accounts import profile as accounts_profile
 from community.accounts import sessions
 from community.accounts import views as accounts_views
+from community.bookings import desk as bookings_desk
+from community.bookings import models as booking_models
 from community.capacity import tasks as capacity_tasks
 from community.core import errorpages, i18n, security
 from community.core import input as input_checks
@@ -34,10 +36,11 @@ BLUEPRINTS = [
     repairs_views.bp,
     notify_views.bp,
     notices_views.bp,
+    bookings_desk.bp,
 ]
 # Imported for what they register on import: the PWA routes on main's blueprint, the listener
 # that wakes the push worker after a commit, and the capacity engine (its tables and its job).
-_REGISTERED_ON_IMPORT = (pwa, notify_tasks, capacity_tasks)
+_REGISTERED_ON_IMPORT = (pwa, notify_tasks, capacity_tasks, booking_models)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -36,3 +36,22 @@ place_offered = signals.signal(
     words, with a link to accept and one to say "I don't need it"; it filters on
     reservation.resource.kind.""",
 )
+
+booking_changed = signals.signal(
+    "booking-changed",
+    doc="""A service booking was made, cancelled or moved (bookings.rules book, cancel and
+    reschedule), after its reservation changed and before the caller commits.
+
+    sender: the SQLAlchemy session of the transaction.
+    booking: the Booking concerned: the new one for "booked" and "moved" (for "moved", its
+    reservation was made by capacity.rules.move, whose "move" event on the old reservation
+    names the new one, so the booking it replaced can be found), the cancelled one for
+    "cancelled".
+    action: "booked", "cancelled" or "moved".
+    actor: the User who acted (the resident, a family member, the office), or None for the
+    system.
+
+    An at-home booking becomes a work order of kind home_service here
+    (bookings.kind.open_home_visit); a cancelled one cancels its order, a moved one carries it
+    to the new time.""",
+)

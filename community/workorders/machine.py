@@ -71,6 +71,11 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     (RESOLVED, "confirm"): _rule(CLOSED, REQUESTER),
     (RESOLVED, "reopen"): _rule(REOPENED, REQUESTER),
     (RESOLVED, "auto_close"): _rule(CLOSED, SYSTEM),
+    # An order the system opens for something already agreed (an at-home booking: the time was
+    # free, so there is nothing for the office to accept): due at the agreed time, and given
+    # straight to the one who will do it when that is known.
+    (SUBMITTED, "schedule"): _rule(ACCEPTED, SYSTEM),
+    (SUBMITTED, "dispatch"): _rule(ASSIGNED, SYSTEM),
     (SUBMITTED, "cancel"): _rule(CANCELLED, REQUESTER),
     (ACCEPTED, "cancel"): _rule(CANCELLED, REQUESTER),
     (ASSIGNED, "cancel"): _rule(CANCELLED, REQUESTER),
@@ -181,6 +186,22 @@ def _accept(step: Step) -> Change:
     return Change({"category": category, "priority": priority, "due_at": due}, step.note)
 
 
+def _schedule(step: Step) -> Change:
+    """Accepted by the system for an agreed time (fields due_at), or the kind's SLA."""
+    category = step.fields.get("category") or step.order.category
+    if category not in step.kind.categories:
+        raise Invalid(_("Choose a category from the list."), field="category")
+    due = step.fields.get("due_at")
+    if not isinstance(due, datetime):
+        due = step.kind.due_time(category, step.order.priority, step.now)
+    return Change({"category": category, "due_at": due}, step.note)
+
+
+def _dispatch(step: Step) -> Change:
+    scheduled, assigned = _schedule(step), _assign(step)
+    return Change({**scheduled.values, **assigned.values}, step.note)
+
+
 def _reject(step: Step) -> Change:
     note = step.required_note(_("Say why the report is rejected."))
     if len(note) > 500:
@@ -245,6 +266,8 @@ HANDLERS: dict[str, Callable[[Step], Change]] = {
     "reject": _reject,
     "duplicate": _duplicate,
     "assign": _assign,
+    "schedule": _schedule,
+    "dispatch": _dispatch,
     "claim": _claim,
     "resolve": _resolve,
     "reopen": _reopen,
