@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 
 from community.accounts.models import Role
 from community.bookings import slots
@@ -183,7 +184,7 @@ def test_a_time_that_cannot_be_booked_is_refused_next_to_the_slot(
         if words != "盘点":
             db.session.query(ServiceClosure).delete()
         db.session.flush()
-        with pytest.raises(Invalid) as refused:
+        with force_locale("en"), pytest.raises(Invalid) as refused:
             slots.check_bookable(service, starts_at, now, ZONE)
         assert refused.value.field == "slot"
         assert words in refused.value.message
