@@ -9,6 +9,7 @@ from community.accounts import sessions
 from community.accounts import views as accounts_views
 from community.bookings import desk as bookings_desk
 from community.bookings import models as booking_models
+from community.bookings import office as bookings_office
 from community.capacity import tasks as capacity_tasks
 from community.core import errorpages, i18n, security
 from community.core import input as input_checks
@@ -37,6 +38,7 @@ BLUEPRINTS = [
     notify_views.bp,
     notices_views.bp,
     bookings_desk.bp,
+    bookings_office.bp,
 ]
 # Imported for what they register on import: the PWA routes on main's blueprint, the listener
 # that wakes the push worker after a commit, and the capacity engine (its tables and its job).
