@@ -36,3 +36,21 @@ place_offered = signals.signal(
     words, with a link to accept and one to say "I don't need it"; it filters on
     reservation.resource.kind.""",
 )
+
+booking_changed = signals.signal(
+    "booking-changed",
+    doc="""A resident's service booking changed (bookings.rules: book, cancel, reschedule,
+    accept an offer), after the reservation moved and the people concerned were told.
+
+    sender: the SQLAlchemy session of the transaction.
+    booking: the Booking (its slot, service and reservation loaded).
+    action: "booked" when the booking now holds a confirmed place (made so, or an offer
+        from the waiting list accepted); "cancelled" when it ended (cancelled, the waiting
+        list left, an offer declined: it may never have held a place, so check
+        booking.work_order_id); "moved" when it replaced `previous` at another time.
+    actor: the User who acted.
+    previous: for "moved", the Booking it replaced (now cancelled); else None.
+
+    An at-home service opens its work order on "booked" and "moved", and closes it on
+    "cancelled" and, for `previous`, on "moved".""",
+)
