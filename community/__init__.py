@@ -8,6 +8,7 @@ from community.accounts import profile as accounts_profile
 from community.accounts import sessions
 from community.accounts import views as accounts_views
 from community.bookings import models as booking_models
+from community.bookings import views as bookings_views
 from community.capacity import tasks as capacity_tasks
 from community.core import errorpages, i18n, security
 from community.core import input as input_checks
@@ -35,6 +36,7 @@ BLUEPRINTS = [
     repairs_views.bp,
     notify_views.bp,
     notices_views.bp,
+    bookings_views.bp,
 ]
 # Imported for what they register on import: the PWA routes on main's blueprint, the listener
 # that wakes the push worker after a commit, and the capacity engine (its tables and its job).
