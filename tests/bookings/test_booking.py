@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -110,7 +111,7 @@ def test_each_refusal_says_why_and_saves_nothing(app, demo, service_id, case, me
             args["party_size"] = 3
         elif case == "stranger":
             args["person"] = other
-        with pytest.raises(Invalid, match=message):
+        with force_locale("en"), pytest.raises(Invalid, match=message):
             rules.book(db.session, booked_by=me, now=now, **args)
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
@@ -170,7 +171,7 @@ def test_cancel_until_the_cutoff_then_a_message(app, demo, service_id):
         starts = at(2, 10)
         booking = rules.book(db.session, service_id, starts, me, me)
         db.session.commit()
-        with pytest.raises(Conflict, match="2 hours before"):
+        with force_locale("en"), pytest.raises(Conflict, match="2 hours before"):
             rules.cancel(db.session, booking, me, now=starts - timedelta(hours=1))
         db.session.rollback()
         rules.cancel(db.session, booking, me, now=starts - timedelta(hours=3))
