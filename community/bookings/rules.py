@@ -433,7 +433,10 @@ def mark_reminded(session: Session, booking_id: int, column: str, now: datetime)
 def due_reminders(session: Session, now: datetime) -> list[tuple[Booking, str]]:
     """(booking, column) for each reminder due: a day before and an hour before the start."""
     due = []
-    for column, ahead in (("reminded_day_at", DAY_AHEAD), ("reminded_hour_at", HOUR_AHEAD)):
+    # Within the hour only the hour's reminder goes: after a worker outage nobody is told
+    # "tomorrow" about something that starts in forty minutes.
+    windows = (("reminded_day_at", HOUR_AHEAD, DAY_AHEAD), ("reminded_hour_at", None, HOUR_AHEAD))
+    for column, after, ahead in windows:
         field = getattr(Booking, column)
         rows = session.scalars(
             _loaded()
@@ -441,7 +444,7 @@ def due_reminders(session: Session, now: datetime) -> list[tuple[Booking, str]]:
             .where(
                 field.is_(None),
                 Reservation.status == S.CONFIRMED,
-                Slot.starts_at > now,
+                Slot.starts_at > now + (after or timedelta()),
                 Slot.starts_at <= now + ahead,
             )
             .order_by(Booking.id)

@@ -26,7 +26,6 @@ from community.core.db import utcnow
 from community.core.errors import DomainError, Invalid, NotFound
 from community.core.extensions import db
 from community.core.web import render_page, show_error
-from community.directory.scenarios import SCENARIOS
 
 bp = Blueprint("bookings", __name__)
 
@@ -107,9 +106,7 @@ def services():
     rows = db.session.scalars(
         select(Service).where(Service.active.is_(True)).order_by(Service.scenario, Service.id)
     ).all()
-    return render_page(
-        "bookings/services.html", services=rows, locale=locale(), scenarios=SCENARIOS
-    )
+    return render_page("bookings/services.html", services=rows, locale=locale())
 
 
 @bp.get("/services/<id:service_id>")

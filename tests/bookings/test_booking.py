@@ -272,6 +272,20 @@ def test_reminders_go_once_the_day_before_and_the_hour_before(app, demo, service
         assert reminders() == 3
 
 
+def test_a_worker_back_within_the_hour_sends_only_the_hours_reminder(app, demo, service_id):
+    with app.app_context():
+        me = person(demo["resident"])
+        starts = at(3, 10)
+        booking = rules.book(db.session, service_id, starts, me, me)
+        db.session.commit()
+        assert tasks.send_reminders(db.session, starts - timedelta(minutes=40)) == 1
+        note = db.session.scalars(
+            select(Notification).where(Notification.user_id == me.id).order_by(Notification.id)
+        ).all()[-1]
+        assert note.link == f"/bookings/{booking.id}"
+        assert "一小时后" in note.title
+
+
 def test_add_to_calendar_gives_an_ics_in_the_community_time_zone(app, demo, login_as, service_id):
     with app.app_context():
         me = person(demo["resident"])
