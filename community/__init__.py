@@ -10,6 +10,7 @@ from community.accounts import views as accounts_views
 from community.bookings import desk as bookings_desk
 from community.bookings import models as booking_models
 from community.bookings import office as bookings_office
+from community.bookings import views as bookings_views
 from community.capacity import tasks as capacity_tasks
 from community.core import errorpages, i18n, security
 from community.core import input as input_checks
@@ -39,6 +40,7 @@ BLUEPRINTS = [
     notices_views.bp,
     bookings_desk.bp,
     bookings_office.bp,
+    bookings_views.bp,
 ]
 # Imported for what they register on import: the PWA routes on main's blueprint, the listener
 # that wakes the push worker after a commit, and the capacity engine (its tables and its job).

@@ -5,12 +5,11 @@ it, carried to the new time when moved."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from community.accounts.models import Role, User
 from community.bookings.models import Booking
-from community.capacity.models import ReservationEvent
 from community.core.db import utcnow
 from community.core.events import booking_changed
 from community.directory.scenarios import SCENARIOS
@@ -104,10 +103,12 @@ def _cancel_home_visit(session: Session, booking: Booking, actor: User | None) -
         machine.record(session, order, actor or requester, "comment", note)
 
 
-def _move_home_visit(session: Session, booking: Booking, actor: User | None) -> None:
+def _move_home_visit(
+    session: Session, booking: Booking, actor: User | None, previous: Booking | None
+) -> None:
     """The booking moved to another slot: the new booking takes over the old one's order,
     now due at the new time."""
-    order_id = booking.work_order_id or _order_of_moved_booking(session, booking)
+    order_id = booking.work_order_id or (previous.work_order_id if previous else None)
     if order_id is None:
         open_home_visit(session, booking)
         return
@@ -127,26 +128,10 @@ def _move_home_visit(session: Session, booking: Booking, actor: User | None) -> 
         )
 
 
-def _order_of_moved_booking(session: Session, booking: Booking) -> int | None:
-    """The order of the booking this one replaced: capacity.rules.move notes the new
-    reservation's id on the old reservation's "move" event."""
-    old_reservation_id = session.scalar(
-        select(ReservationEvent.reservation_id)
-        .where(
-            ReservationEvent.action == "move",
-            ReservationEvent.note == f"#{booking.reservation_id}",
-        )
-        .limit(1)
-    )
-    if old_reservation_id is None:
-        return None
-    return session.scalar(
-        select(Booking.work_order_id).where(Booking.reservation_id == old_reservation_id)
-    )
-
-
 @booking_changed.connect
-def _follow_booking(session: Session, *, booking: Booking, action: str, actor=None) -> None:
+def _follow_booking(
+    session: Session, *, booking: Booking, action: str, actor=None, previous=None
+) -> None:
     if not booking.slot.service.at_home:
         return
     if action == "booked":
@@ -154,4 +139,4 @@ def _follow_booking(session: Session, *, booking: Booking, action: str, actor=No
     elif action == "cancelled":
         _cancel_home_visit(session, booking, actor)
     elif action == "moved":
-        _move_home_visit(session, booking, actor)
+        _move_home_visit(session, booking, actor, previous)

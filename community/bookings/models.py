@@ -138,6 +138,9 @@ class Booking(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the reminders went (bookings.tasks): each is sent once.
+    reminded_day_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_hour_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     reservation: Mapped[Reservation] = relationship()
     slot: Mapped[Slot] = relationship()

@@ -39,19 +39,18 @@ place_offered = signals.signal(
 
 booking_changed = signals.signal(
     "booking-changed",
-    doc="""A service booking was made, cancelled or moved (bookings.rules book, cancel and
-    reschedule), after its reservation changed and before the caller commits.
+    doc="""A resident's service booking changed (bookings.rules: book, cancel, reschedule,
+    accept an offer), after the reservation moved and the people concerned were told.
 
     sender: the SQLAlchemy session of the transaction.
-    booking: the Booking concerned: the new one for "booked" and "moved" (for "moved", its
-    reservation was made by capacity.rules.move, whose "move" event on the old reservation
-    names the new one, so the booking it replaced can be found), the cancelled one for
-    "cancelled".
-    action: "booked", "cancelled" or "moved".
-    actor: the User who acted (the resident, a family member, the office), or None for the
-    system.
+    booking: the Booking (its slot, service and reservation loaded).
+    action: "booked" when the booking now holds a confirmed place (made so, or an offer
+        from the waiting list accepted); "cancelled" when it ended (cancelled, the waiting
+        list left, an offer declined: it may never have held a place, so check
+        booking.work_order_id); "moved" when it replaced `previous` at another time.
+    actor: the User who acted.
+    previous: for "moved", the Booking it replaced (now cancelled); else None.
 
-    An at-home booking becomes a work order of kind home_service here
-    (bookings.kind.open_home_visit); a cancelled one cancels its order, a moved one carries it
-    to the new time.""",
+    An at-home service opens its work order on "booked" and "moved", and closes it on
+    "cancelled" and, for `previous`, on "moved".""",
 )

@@ -190,7 +190,7 @@ def test_a_moved_booking_carries_its_order_to_the_new_time(ctx):
     new = Booking(reservation_id=new_reservation.id, slot_id=placeholder.slot_id)
     ctx.add(new)
     ctx.flush()
-    booking_changed.send(ctx, booking=new, action="moved", actor=elder)
+    booking_changed.send(ctx, booking=new, action="moved", actor=elder, previous=old)
     ctx.commit()
 
     assert new.work_order_id == order_id
