@@ -20,7 +20,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_currency, format_time, get_locale
+from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -330,7 +330,6 @@ def show_sheet(
         today=today(),
         locale=str(get_locale() or "zh_CN"),
         clock=lambda moment: format_time(moment, "short"),
-        money=lambda cents: format_currency(cents / 100, "CNY"),
         timedelta=timedelta,
     )
 

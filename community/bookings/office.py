@@ -14,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_currency, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -55,15 +55,11 @@ for _role in OFFICE:
 
 @bp.context_processor
 def _words():
-    return {"weekdays": WEEKDAYS, "scenarios": SCENARIOS, "clock": _clock, "yuan": _yuan}
+    return {"weekdays": WEEKDAYS, "scenarios": SCENARIOS, "clock": _clock}
 
 
 def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _yuan(cents: int) -> str:
-    return format_currency(cents / 100, "CNY")
 
 
 def _zone() -> ZoneInfo:

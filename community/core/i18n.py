@@ -1,7 +1,7 @@
 """Language and time zone: the person's choice, then the browser's, then Chinese."""
 
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_currency, format_date, format_datetime, format_time
 from flask_login import current_user
 
 LOCALE_COOKIE = "locale"
@@ -63,3 +63,9 @@ def init_app(app) -> None:
     app.jinja_env.filters["date"] = lambda value, style="medium": (
         format_date(value, style) if value else ""
     )
+    # An appointment: the whole date and the time to the minute ("2026年12月3日星期四 09:00").
+    app.jinja_env.filters["appointment"] = lambda value: (
+        f"{format_date(value, 'full')} {format_time(value, 'short')}" if value else ""
+    )
+    # Money is kept in fen (cents): shown as yuan in the reader's way of writing it.
+    app.jinja_env.filters["yuan"] = lambda cents: format_currency(cents / 100, "CNY")
