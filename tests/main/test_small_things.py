@@ -122,13 +122,15 @@ def test_make_install_prints_statistics_for_chinese_only():
 @pytest.mark.parametrize("headers", [EN, {"Accept-Language": "zh-CN"}])
 def test_the_welcome_page_promises_only_what_the_app_does(app, demo, headers):
     page = app.test_client().get("/", headers=headers).get_data(as_text=True)
-    for promise in ("book services", "join activities", "care visit", "预约", "活动", "上门"):
+    for promise in ("join activities", "care visit", "活动", "上门探访"):
         assert promise not in page
     assert ("Report a repair" in page) or ("报修" in page)
+    assert ("book the community's services" in page) or ("预约社区服务" in page)
 
 
 def test_the_readme_promises_only_what_the_app_does():
     opening = (ROOT / "README.md").read_text().split("## ", 1)[0]
-    for promise in ("book services", "join activities", "ask for elderly-care"):
+    for promise in ("join activities", "ask for elderly-care"):
         assert promise not in opening
+    assert "book the community's services" in opening
     assert "not built yet" in opening
