@@ -36,10 +36,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (browser tests run once, on SQLite).
-# The tests without a browser run on two processes (pytest-xdist), each with its own database.
+# Two processes each (pytest-xdist), every one with its own database and browser.
 test: lint
 	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -q -n $(TEST_PROCESSES) -m "not browser"
-	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -q -m browser
+	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -q -n $(TEST_PROCESSES) -m browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
 		$(VENV)/bin/pytest -q -n $(TEST_PROCESSES) -m "not browser"; \
