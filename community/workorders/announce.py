@@ -15,6 +15,9 @@ from community.workorders.states import EVENT_TEXTS, STATUS_LABELS
 
 # The notification kind of every work-order update, unless a kind of order sends its own.
 WORKORDER = kinds.declare("workorder", _l("Updates on my repairs and work orders"))
+# Actions that open an order someone already agreed to and was told of (machine.py: schedule,
+# dispatch): the requester is not told twice.
+TOLD_ELSEWHERE = frozenset({"schedule", "dispatch"})
 
 
 def order_changed(
@@ -22,13 +25,19 @@ def order_changed(
 ) -> None:
     """Tell the people who care about an order what just happened to it."""
     session.refresh(order)
-    people = {order.requester, order.on_behalf_of, order.assignee}
-    followers = session.scalars(
-        select(User)
-        .join(WorkOrderFollower, WorkOrderFollower.user_id == User.id)
-        .where(WorkOrderFollower.order_id == order.id)
-    )
-    people.update(followers)
+    if event.action in TOLD_ELSEWHERE:
+        # The order began as something the person already agreed to (a booking), and they were
+        # told in its words: only the one who will do the work hears of it here.
+        people = {order.assignee}
+    else:
+        people = {order.requester, order.on_behalf_of, order.assignee}
+        people.update(
+            session.scalars(
+                select(User)
+                .join(WorkOrderFollower, WorkOrderFollower.user_id == User.id)
+                .where(WorkOrderFollower.order_id == order.id)
+            )
+        )
     people.discard(None)
     if actor is not None:
         people.discard(actor)

@@ -16,6 +16,7 @@ from community.core.db import utcnow
 from community.core.events import booking_changed
 from community.core.extensions import db
 from community.directory.scenarios import SCENARIOS
+from community.notify.models import Notification
 from community.workorders import machine
 from community.workorders.models import WorkOrder
 from tests.workorder_helpers import ELDERLY, OPERATOR, RESIDENT, STAFF, person
@@ -112,6 +113,23 @@ def test_a_haircut_at_home_becomes_an_order_assigned_to_the_staff_member(ctx):
     assert order.category == "health"
     assert [e.action for e in order.events] == ["report", "dispatch"]
     assert order.events[-1].actor_id is None  # the system, not a made-up operator
+
+
+def test_the_staff_member_hears_of_the_visit_and_the_elder_is_not_told_twice(ctx):
+    service = make_service(staff_provider())
+    elder = person(ELDERLY)
+    booking = booked(book(service, elder, tomorrow_at(10)), elder)
+    ctx.commit()
+    to_staff = ctx.scalars(
+        select(Notification).where(Notification.user_id == person(STAFF).id)
+    ).all()
+    assert [note.link for note in to_staff] == [f"/repairs/{booking.work_order_id}"]
+    to_elder = ctx.scalars(
+        select(Notification).where(
+            Notification.user_id == elder.id, Notification.kind == "workorder"
+        )
+    ).all()
+    assert to_elder == []
 
 
 def test_an_outside_provider_leaves_the_order_accepted_for_the_office_to_assign(ctx):
