@@ -1,7 +1,6 @@
 """Work-order rules outside the state machine: who may see what, the lists each person works
 from, the staff picker, bulk assignment, and closing orders nobody confirmed."""
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from community.accounts.models import AccountStatus, Role, User, UserRole
 from community.core.db import utcnow
 from community.core.errors import Conflict, NotFound
+from community.core.input import id_or_none
 from community.workorders import machine, states
 from community.workorders.models import WorkOrder, WorkOrderFollower
 
@@ -165,17 +165,16 @@ def staff_with_load(
     return [(user, load) for user, load in rows]
 
 
-ROW_PICK = re.compile(r"(?P<number>[0-9]{1,10}):(?P<version>[0-9]{1,10})")
-
-
 def parse_picks(values: list[str]) -> dict[int, int]:
     """The ticked rows of a bulk form, each "<order id>:<version it was shown with>". Anything
-    else (a bare id, junk, numbers no database holds) is left out."""
+    else (a bare id, junk, numbers no database holds) is left out: both halves go through the
+    one id parser."""
     picks = {}
     for value in values:
-        row = ROW_PICK.fullmatch(value)
-        if row and 0 < int(row["number"]) < 2**31 and int(row["version"]) < 2**31:
-            picks[int(row["number"])] = int(row["version"])
+        number, _, version = str(value).partition(":")
+        number, version = id_or_none(number), id_or_none(version)
+        if number is not None and version is not None:
+            picks[number] = version
     return picks
 
 
