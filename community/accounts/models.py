@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core.db import Base, UTCDateTime, utcnow
@@ -41,6 +41,12 @@ class User(Base):
     status_note: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str | None] = mapped_column(String(8))
     large_text: Mapped[bool] = mapped_column(default=False)
+    # The year of birth, when the person (or the office) gave it: activities for 60 and over
+    # judge by it. Only the year, never the date.
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    # An elder receiving care: marked by themselves or by the office. Care visits, the help
+    # button on their home and their family's view of the visit log hang on it.
+    receives_care: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -174,3 +180,23 @@ class Relation(Base):
 
     def other_than(self, user_id: int) -> User:
         return self.relative if self.person_id == user_id else self.person
+
+
+class EmergencyContact(Base):
+    """Someone to call when a person needs help: a relative far away, a neighbour with the
+    keys. Not necessarily registered here, so a name and a phone number, in the person's order."""
+
+    __tablename__ = "emergency_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(60))
+    phone: Mapped[str] = mapped_column(String(20))
+    # How they are related, in the person's own words: 女儿, neighbour.
+    relation: Mapped[str] = mapped_column(String(30), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[User] = relationship()

@@ -54,3 +54,21 @@ booking_changed = signals.signal(
     An at-home service opens its work order on "booked" and "moved", and closes it on
     "cancelled" and, for `previous`, on "moved".""",
 )
+
+visit_confirmed = signals.signal(
+    "visit-confirmed",
+    doc="""A care visit was confirmed as done by the elder, their family or the office (the
+    care feature), once per visit: the care feature sends it only from the transition that
+    confirms, so a second confirmation sends nothing.
+
+    sender: the SQLAlchemy session of the transaction.
+    order: the care visit's WorkOrder (kind "care_visit").
+    volunteer_id: the user who did the visit (the order's assignee).
+    elder_id: the user who received it.
+    started_at, finished_at: the recorded "I'm here" and "done" times (aware, UTC).
+    window_minutes: the length of the time window the visit was asked for, the cap on the
+        hours it earns without the office's say.
+
+    The time bank credits the volunteer here; a receiver that raises refuses the
+    confirmation.""",
+)

@@ -15,7 +15,7 @@ LAYERS = [
     {"accounts"},
     {"notify", "capacity"},
     {"workorders"},
-    {"repairs", "notices", "main", "bookings"},
+    {"repairs", "notices", "main", "bookings", "activities", "care", "timebank", "help"},
 ]
 # Pages (modules with a blueprint) sit above every package's rules: the directory's admin page
 # needs the role guard of accounts, though accounts' models stand on the directory's. Nothing
