@@ -7,6 +7,8 @@ from community.accounts import office as accounts_office
 from community.accounts import profile as accounts_profile
 from community.accounts import sessions
 from community.accounts import views as accounts_views
+from community.activities import office as activities_office
+from community.activities import views as activities_views
 from community.bookings import desk as bookings_desk
 from community.bookings import models as booking_models
 from community.bookings import office as bookings_office
@@ -41,6 +43,8 @@ BLUEPRINTS = [
     bookings_desk.bp,
     bookings_office.bp,
     bookings_views.bp,
+    activities_office.bp,
+    activities_views.bp,
 ]
 # Imported for what they register on import: the PWA routes on main's blueprint, the listener
 # that wakes the push worker after a commit, and the capacity engine (its tables and its job).

@@ -19,6 +19,7 @@ from community.accounts.models import (
 )
 from community.accounts.passwords import hash_password
 from community.accounts.rules import find_by_login
+from community.activities.demo import load_demo_activities
 from community.bookings.kind import open_home_visit
 from community.bookings.models import (
     Booking,
@@ -163,6 +164,7 @@ def load_demo(
         load_demo_repairs(session)
     if with_repairs if with_bookings is None else with_bookings:
         load_demo_bookings(session)
+        load_demo_activities(session)
     return True
 
 

@@ -2,6 +2,7 @@
 tasks run in and imports every feature's tasks, so the consumer knows them all."""
 
 from community import create_app
+from community.activities import tasks as activity_tasks
 from community.bookings import tasks as booking_tasks
 from community.capacity import tasks as capacity_tasks
 from community.core.tasks import huey, use_app
@@ -10,4 +11,4 @@ from community.workorders import tasks as workorder_tasks
 
 use_app(create_app())
 
-__all__ = ["booking_tasks", "capacity_tasks", "huey", "notify_tasks", "workorder_tasks"]
+__all__ = ["activity_tasks", "booking_tasks", "capacity_tasks", "huey", "notify_tasks", "workorder_tasks"]

@@ -25,7 +25,7 @@ from community.capacity.models import (
     Resource,
 )
 from community.core.db import utcnow
-from community.core.errors import Conflict, Invalid, NotFound
+from community.core.errors import Conflict, Full, Invalid, NotFound
 from community.core.events import place_offered
 
 S = ReservationStatus
@@ -132,8 +132,8 @@ def reserve(
     now: datetime | None = None,
 ) -> Reservation:
     """A place for the person (and party), confirmed (held with hold=True) if it is free and
-    nobody is waiting; else on the waiting list, or Conflict with waitlist=False. The caller
-    commits."""
+    nobody is waiting; else on the waiting list, or Full (a Conflict) with waitlist=False. The
+    caller commits."""
     now = now or utcnow()
     if not isinstance(party_size, int) or party_size < 1:
         raise Invalid(_("Say how many people are coming."), field="party_size")
@@ -147,7 +147,7 @@ def reserve(
         raise Conflict(_("There is a place for this person already, or they are on the list."))
     fits = party_size <= free_places(session, resource, now)
     if not fits and not waitlist:
-        raise Conflict(_("That time is taken. Choose another."))
+        raise Full(_("That time is taken. Choose another."))
     status = (S.HELD if hold else S.CONFIRMED) if fits else S.WAITLISTED
     reservation = Reservation(
         resource_id=resource.id,

@@ -84,12 +84,43 @@ def discard(photos: list[WorkOrderPhoto]) -> None:
 
 def photo_file(photo: WorkOrderPhoto, thumbnail: bool = False) -> Path:
     """Where the stored JPEG (or its thumbnail) is."""
+    return stored_file(photo.stored_name, thumbnail)
+
+
+def stored_file(stored_name: str, thumbnail: bool = False) -> Path:
+    """Where the JPEG stored under this name (or its thumbnail) is."""
     # The name becomes part of a path: never let anything but our own random names through.
-    if not STORED_NAME.fullmatch(photo.stored_name or ""):
-        raise ValueError(f"not a stored photo name: {photo.stored_name!r}")
+    if not STORED_NAME.fullmatch(stored_name or ""):
+        raise ValueError(f"not a stored photo name: {stored_name!r}")
     folder = current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
     suffix = ".thumb.jpg" if thumbnail else ".jpg"
-    return Path(folder) / f"{photo.stored_name}{suffix}"
+    return Path(folder) / f"{stored_name}{suffix}"
+
+
+def store_picture(file: FileStorage) -> tuple[str, int, int] | None:
+    """One picture that is not a work order's (an activity's cover), through the same checks
+    and re-encoding: (stored name, width, height), or None for an empty file input. Invalid
+    (field="photos") for a file that is not a photo, too large, or damaged; nothing written."""
+    data = _read(file)
+    if data is None:
+        return None
+    photo, thumbnail, (width, height) = _clean(data)
+    stored_name = secrets.token_hex(16)
+    path = stored_file(stored_name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(photo)
+        stored_file(stored_name, thumbnail=True).write_bytes(thumbnail)
+    except BaseException:
+        discard_picture(stored_name)
+        raise
+    return stored_name, width, height
+
+
+def discard_picture(stored_name: str) -> None:
+    """Delete a picture stored by store_picture whose database transaction failed."""
+    stored_file(stored_name).unlink(missing_ok=True)
+    stored_file(stored_name, thumbnail=True).unlink(missing_ok=True)
 
 
 def _read(file: FileStorage) -> bytes | None:
