@@ -812,6 +812,7 @@ def door_counts(session: Session, session_id: int) -> tuple[int, int]:
             ),
             func.coalesce(func.sum(Reservation.party_size), 0),
         )
+        .select_from(SignUp)
         .join(Reservation, Reservation.id == SignUp.reservation_id)
         .where(SignUp.session_id == session_id, Reservation.status == S.CONFIRMED)
     ).one()

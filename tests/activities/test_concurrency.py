@@ -1,0 +1,120 @@
+"""Sign-up storms: 300 people at once for 40 places, parties with companions among them, never
+oversell and leave the rest in line in arrival order; one person's six taps make one sign-up.
+Real threads, each with its own connection, on SQLite and PostgreSQL."""
+
+import threading
+
+from sqlalchemy import select
+
+from community.accounts.models import Role, User
+from community.accounts.passwords import hash_password
+from community.activities import rules
+from community.activities.models import SignUp
+from community.capacity.models import Reservation
+from community.core.errors import Conflict, Invalid
+from community.core.extensions import db
+
+
+def race(app, count, attempt):
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(n):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[n] = attempt(n)
+                db.session.commit()
+            except (Conflict, Invalid) as error:
+                db.session.rollback()
+                results[n] = type(error).__name__
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def sign(session_id, user_id, companions):
+    person = db.session.get(User, user_id)
+    return rules.sign_up(db.session, session_id, person, person, companions).reservation.status
+
+
+def test_three_hundred_sign_ups_at_once_for_forty_places_never_oversell(
+    app, make_activity, make_user
+):
+    _activity, (session_id,) = make_activity(capacity=40)
+    with app.app_context():
+        ids = [make_user(roles=[Role.RESIDENT]).id for _ in range(300)]
+        db.session.commit()
+    # Every fifth comes with two companions: a party of three.
+    results = race(app, 300, lambda n: sign(session_id, ids[n], 2 if n % 5 == 0 else 0))
+    assert set(results) <= {"confirmed", "waitlisted"}, set(results)
+    with app.app_context():
+        rows = db.session.execute(
+            select(Reservation.status, Reservation.party_size)
+            .join(SignUp, SignUp.reservation_id == Reservation.id)
+            .order_by(Reservation.id)
+        ).all()
+        assert len(rows) == 300
+        confirmed = sum(size for status, size in rows if status == "confirmed")
+        assert confirmed <= 40
+        # Places are taken in arrival order until the first party that does not fit; after
+        # that everyone waits (nobody jumps the line).
+        first_waiting = next(n for n, (status, _size) in enumerate(rows) if status != "confirmed")
+        assert {status for status, _size in rows[first_waiting:]} == {"waitlisted"}
+        assert confirmed + rows[first_waiting][1] > 40
+        codes = db.session.execute(select(SignUp.short_code)).scalars().all()
+        assert len(set(codes)) == 300
+
+
+def test_one_person_tapping_six_times_at_once_signs_up_once(app, make_activity, make_user):
+    _activity, (session_id,) = make_activity(capacity=40)
+    with app.app_context():
+        user_id = make_user(roles=[Role.RESIDENT]).id
+        db.session.commit()
+    results = race(app, 6, lambda n: sign(session_id, user_id, 0))
+    assert sorted(results) == ["Conflict"] * 5 + ["confirmed"]
+
+
+def test_forty_residents_through_the_app_for_five_places(app, make_activity, make_user):
+    """The same through real requests: a client and a thread each."""
+    _activity, (session_id,) = make_activity(capacity=5)
+    with app.app_context():
+        people = [make_user(roles=[Role.RESIDENT]) for _ in range(40)]
+        password_hash = hash_password("a storm password")
+        for person in people:
+            person.password_hash = password_hash
+        db.session.commit()
+        logins = [(person.phone, person.id) for person in people]
+    clients = []
+    for phone, _id in logins:
+        client = app.test_client()
+        assert client.login(phone, "a storm password").status_code == 302
+        clients.append((client, client.csrf_token()))
+    barrier = threading.Barrier(40)
+    codes = [None] * 40
+
+    def run(n):
+        client, token = clients[n]
+        barrier.wait()
+        codes[n] = client.post(
+            f"/activities/sessions/{session_id}/join",
+            data={"csrf_token": token, "person": str(logins[n][1]), "companions": "0"},
+            csrf=False,
+        ).status_code
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [302] * 40
+    with app.app_context():
+        statuses = db.session.scalars(select(Reservation.status).order_by(Reservation.id)).all()
+        assert statuses.count("confirmed") == 5
+        assert statuses.count("waitlisted") == 35
