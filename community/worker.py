@@ -11,4 +11,11 @@ from community.workorders import tasks as workorder_tasks
 
 use_app(create_app())
 
-__all__ = ["activity_tasks", "booking_tasks", "capacity_tasks", "huey", "notify_tasks", "workorder_tasks"]
+__all__ = [
+    "activity_tasks",
+    "booking_tasks",
+    "capacity_tasks",
+    "huey",
+    "notify_tasks",
+    "workorder_tasks",
+]

@@ -5,7 +5,6 @@ may check anyone in. After the session the office sees who came."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from community.accounts.models import Role, User
 from community.activities import rules
@@ -142,7 +141,10 @@ def test_after_the_session_the_office_sees_fill_rate_and_attendance(
 ):
     people = [person() for _ in range(3)]
     with app.app_context():
-        signed = [sign(door["session"], p, companions=c)[0] for p, c in zip(people, (1, 1, 0))]
+        signed = [
+            sign(door["session"], p, companions=c)[0]
+            for p, c in zip(people, (1, 1, 0), strict=True)
+        ]
         for signup_id in signed[:2]:
             rules.check_in_by_name(
                 db.session, db.session.get(User, operator), door["session"], signup_id
@@ -150,7 +152,7 @@ def test_after_the_session_the_office_sees_fill_rate_and_attendance(
         db.session.commit()
         later = utcnow() + timedelta(days=30)
         rows, by_category = rules.figures(db.session, later)
-        ((activity, numbers),) = rows
+        ((_activity, numbers),) = rows
         assert (numbers.sessions, numbers.places, numbers.signed, numbers.present) == (2, 10, 5, 4)
         assert numbers.no_shows == 1
         assert numbers.fill_rate == pytest.approx(0.5)

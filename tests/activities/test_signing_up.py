@@ -126,11 +126,13 @@ def test_a_resident_joins_the_list_is_offered_a_freed_place_in_the_inbox_and_tak
         assert note.title.startswith("A place is free for you")
         assert note.link == signup_page
     page = client.get(signup_page).get_data(as_text=True)
-    assert "Take the place" in page and "I don't need it" in page
+    assert "Take the place" in page
+    assert "I don't need it" in page
     response = client.post(signup_page + "/accept")
     assert response.status_code == 302
     page = client.get(signup_page).get_data(as_text=True)
-    assert "<svg" in page and 'aria-label="Ticket QR code"' in page
+    assert "<svg" in page
+    assert 'aria-label="Ticket QR code"' in page
     with app.app_context():
         signup = db.session.scalar(select(SignUp).where(SignUp.session_id == session_id))
         assert status_of(signup.id) == "cancelled"
@@ -204,7 +206,7 @@ def test_publishing_tells_the_audience_once(app, make_activity, person, client_f
 
 
 def test_a_draft_is_seen_by_nobody_but_those_who_run_it(app, make_activity, person, client_for):
-    activity_id, (session_id,) = make_activity(publish=False)
+    activity_id, _sessions = make_activity(publish=False)
     resident = client_for(person())
     assert resident.get(f"/activities/{activity_id}").status_code == 404
     assert "书法班" not in resident.get("/activities/").get_data(as_text=True)
@@ -219,7 +221,8 @@ def test_the_calendar_file_has_the_session(app, make_activity, person, client_fo
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
     body = response.get_data(as_text=True)
-    assert "BEGIN:VEVENT" in body and "DTSTART;TZID=Asia/Shanghai" in body
+    assert "BEGIN:VEVENT" in body
+    assert "DTSTART;TZID=Asia/Shanghai" in body
     assert "活动中心" in body
 
 
