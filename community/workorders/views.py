@@ -79,6 +79,7 @@ def action_forms() -> dict[str, ActionForm]:
         "duplicate": ActionForm(optional, fields=True),
         "assign": ActionForm(_("Note for the person doing it (optional)"), fields=True),
         "claim": ActionForm(optional),
+        "release": ActionForm(optional),
         "start": ActionForm(optional, photos=True),
         "resolve": ActionForm(_("What was done"), photos=True),
         "confirm": ActionForm(),
