@@ -86,9 +86,7 @@ def test_the_office_assigns_and_reassigns_a_visit_from_the_queue(app, cast, logi
     assert "I&#39;m here" in page or "I'm here" in page
 
 
-def test_unclaimed_visits_nearing_their_time_are_escalated_to_the_office_once(
-    app, cast, login
-):
+def test_unclaimed_visits_nearing_their_time_are_escalated_to_the_office_once(app, cast, login):
     soon = order_id_of(ask_for(login(cast.elder), cast.elder))
     far = order_id_of(ask_for(login(cast.elder), cast.elder, day=tomorrow() + timedelta(9)))
     with app.app_context():

@@ -22,7 +22,8 @@ def test_a_resident_marks_themself_as_receiving_care_with_a_birth_year(app, cast
     bad = client.post(
         f"/care/people/{cast.neighbour}/care", data={"receives_care": "1", "birth_year": "18"}
     )
-    assert bad.status_code == 422 and "Give a year between" in bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "Give a year between" in bad.get_data(as_text=True)
     bad = client.post(f"/care/people/{cast.neighbour}/care", data={"birth_year": "nineteen"})
     assert bad.status_code == 422
     ok = client.post(
@@ -37,9 +38,12 @@ def test_a_resident_marks_themself_as_receiving_care_with_a_birth_year(app, cast
 
 def test_nobody_but_the_person_and_the_office_opens_a_profile(app, cast, login):
     assert login(cast.daughter).get(f"/care/people/{cast.elder}").status_code == 404
-    assert login(cast.volunteer).post(
-        f"/care/people/{cast.elder}/care", data={"receives_care": ""}
-    ).status_code == 404
+    assert (
+        login(cast.volunteer)
+        .post(f"/care/people/{cast.elder}/care", data={"receives_care": ""})
+        .status_code
+        == 404
+    )
     assert login(cast.operator).get(f"/care/people/{cast.elder}").status_code == 200
 
 
@@ -63,9 +67,12 @@ def test_emergency_contacts_are_added_ordered_and_removed(app, cast, login):
     assert client.post(f"{base}/{second}/move", data={"direction": "up"}).status_code == 302
     assert contacts(app, cast.elder) == ["王阿姨", "周小梅"]
     # Someone else's contact is not theirs to touch.
-    assert login(cast.neighbour).post(
-        f"/care/people/{cast.neighbour}/contacts/{second}/remove"
-    ).status_code == 404
+    assert (
+        login(cast.neighbour)
+        .post(f"/care/people/{cast.neighbour}/contacts/{second}/remove")
+        .status_code
+        == 404
+    )
     assert client.post(f"{base}/{second}/remove").status_code == 302
     assert contacts(app, cast.elder) == ["周小梅"]
 

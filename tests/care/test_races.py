@@ -86,17 +86,19 @@ def test_done_sent_twice_at_once_records_one_visit_and_one_concern(app, cast, lo
     tokens = [tab.csrf_token() for tab in tabs]
 
     def done(tab, token):
-        return lambda: tab.post(
-            f"/care/visits/{order_id}/done",
-            data={
-                "csrf_token": token,
-                "version": version,
-                "done": "陪奶奶聊天",
-                "mood": "1",
-                "concern": "奶奶腿肿了",
-            },
-            csrf=False,
-        ).status_code
+        return lambda: (
+            tab.post(
+                f"/care/visits/{order_id}/done",
+                data={
+                    "csrf_token": token,
+                    "version": version,
+                    "done": "陪奶奶聊天",
+                    "mood": "1",
+                    "concern": "奶奶腿肿了",
+                },
+                csrf=False,
+            ).status_code
+        )
 
     assert sorted(at_once([done(t, k) for t, k in zip(tabs, tokens, strict=True)])) == [302, 409]
     with app.app_context():
@@ -134,11 +136,13 @@ def test_confirm_sent_twice_at_once_tells_the_time_bank_once(app, cast, login):
         version = version_of(app, order_id)
 
         def confirm(client, token):
-            return lambda: client.post(
-                f"/care/visits/{order_id}/confirm",
-                data={"csrf_token": token, "version": version},
-                csrf=False,
-            ).status_code
+            return lambda: (
+                client.post(
+                    f"/care/visits/{order_id}/confirm",
+                    data={"csrf_token": token, "version": version},
+                    csrf=False,
+                ).status_code
+            )
 
         statuses = at_once([confirm(c, t) for c, t in zip(family, tokens, strict=True)])
     finally:

@@ -1,6 +1,7 @@
 """Asking for a visit: the elder, family acting for them, or the desk; once or every week until
 stopped; refused clearly when something is missing; three steps in large-text mode."""
 
+import itertools
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -83,19 +84,25 @@ def test_in_large_text_mode_asking_is_three_steps_that_work_without_javascript(a
         db.session.get(User, cast.elder).large_text = True
         db.session.commit()
     first = client.get("/care/ask").get_data(as_text=True)
-    assert "Step 1 of 3" in first and 'name="visit_kind"' in first and 'name="day"' not in first
+    assert "Step 1 of 3" in first
+    assert 'name="visit_kind"' in first
+    assert 'name="day"' not in first
     # Going on without choosing is refused on the same step.
-    refused = client.get("/care/ask?step=2&elder=%d" % cast.elder)
+    refused = client.get(f"/care/ask?step=2&elder={cast.elder}")
     assert refused.status_code == 422
     assert "Step 1 of 3" in refused.get_data(as_text=True)
     second = client.get(f"/care/ask?step=2&elder={cast.elder}&visit_kind=meal")
     text = second.get_data(as_text=True)
-    assert "Step 2 of 3" in text and 'name="day"' in text and 'name="needs"' not in text
+    assert "Step 2 of 3" in text
+    assert 'name="day"' in text
+    assert 'name="needs"' not in text
     day = tomorrow().isoformat()
     third = client.get(
         f"/care/ask?step=3&elder={cast.elder}&visit_kind=meal&day={day}&window=noon&often=once"
     ).get_data(as_text=True)
-    assert "Step 3 of 3" in third and 'name="needs"' in third and 'method="post"' in third
+    assert "Step 3 of 3" in third
+    assert 'name="needs"' in third
+    assert 'method="post"' in third
     order_id_of(ask_for(client, cast.elder))
 
 
@@ -106,7 +113,7 @@ def test_weekly_makes_one_order_per_week_ahead_and_the_job_keeps_the_horizon(app
         assert len(visits) >= 4
         assert visits[0].order_id == first_id
         assert len({visit.order_id for visit in visits}) == len(visits)
-        gaps = {(b.day - a.day).days for a, b in zip(visits, visits[1:], strict=False)}
+        gaps = {(b.day - a.day).days for a, b in itertools.pairwise(visits)}
         assert gaps == {7}
         # Nothing to add today; a week later the job adds the next week, once.
         assert rules.fill_all_series(db.session) == 0
@@ -161,6 +168,9 @@ def test_stopping_from_the_page_and_twice(app, cast, login):
     again = daughter.post(f"/care/series/{series_id}/stop", follow_redirects=True)
     assert "stopped already" in again.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(
-            select(func.count()).select_from(WorkOrder).where(WorkOrder.status != "cancelled")
-        ) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(WorkOrder).where(WorkOrder.status != "cancelled")
+            )
+            == 0
+        )
