@@ -70,6 +70,20 @@ class Words:
         ConsentStatus.REVOKED: _l("No longer allowed to read the visit log"),
     }
 
+    # A visit's statuses in care's words ("fixed" is for repairs).
+    STATUS: ClassVar = {
+        states.SUBMITTED: _l("Asked for"),
+        states.ACCEPTED: _l("Waiting for a volunteer"),
+        states.ASSIGNED: _l("A volunteer will come"),
+        states.IN_PROGRESS: _l("The volunteer is there"),
+        states.RESOLVED: _l("Done: please confirm"),
+        states.CLOSED: _l("Confirmed"),
+        states.CANCELLED: _l("Cancelled"),
+        states.REJECTED: _l("Cancelled by the office"),
+        states.DUPLICATE: _l("Cancelled by the office"),
+        states.REOPENED: _l("Waiting for a volunteer"),
+    }
+
     @staticmethod
     def window_label(key: str) -> str:
         return rules.WINDOWS[key][2] if key in rules.WINDOWS else key
