@@ -111,7 +111,11 @@ def home():
         "care/home.html",
         may_ask=may_ask,
         family=family,
-        upcoming=[row for row in visits if row[0].status in [*rules.UPCOMING, states.RESOLVED]],
+        # The soonest first; what is over, the latest first.
+        upcoming=sorted(
+            (row for row in visits if row[0].status in [*rules.UPCOMING, states.RESOLVED]),
+            key=lambda row: row[1].starts_at,
+        ),
         past=[row for row in visits if row[0].status not in [*rules.UPCOMING, states.RESOLVED]],
         series=rules.series_of(db.session, [elder.id for elder in may_ask]),
         now=now,
