@@ -24,6 +24,7 @@ from tests.browser.support import (
     log_in,
     run_axe,
 )
+from tests.browser.test_large_text import check_large_text_page
 from tests.conftest import DEMO_LOGINS
 
 pytestmark = pytest.mark.browser
@@ -230,3 +231,30 @@ def test_care_pages_have_no_axe_violations(app, axe_path, new_context, care, loc
             assert horizontal_overflow(page) == 0, page.url
         page.context.close()
     assert not problems, "\n\n".join(problems)
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_care_pages_keep_the_large_text_rules(app, new_context, care, locale):
+    open_id, done_id = taken_visit(app, care)
+    pages = {
+        "elderly": [
+            "/care",
+            "/care/ask",
+            ask_step(2),
+            ask_step(3),
+            f"/care/visits/{done_id}",
+            "/care/profile",
+        ],
+        "volunteer": ["/care/board", f"/care/visits/{open_id}", f"/care/visits/{done_id}"],
+        "resident": ["/care", f"/care/visits/{done_id}"],
+    }
+    problems = []
+    for role, steps in pages.items():
+        page = new_context().new_page()
+        log_in(page, DEMO_LOGINS[role])
+        choose_modes(page, locale, "large")
+        for visit in steps:
+            visit(page) if callable(visit) else go(page, visit)
+            problems += [f"{page.url} [{role}]: {p}" for p in check_large_text_page(page)]
+        page.context.close()
+    assert not problems, "\n".join(problems)
