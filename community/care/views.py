@@ -398,6 +398,10 @@ def board():
 # ---- The elder's profile ------------------------------------------------------------------
 
 
+# The profile page's fields that show their own errors.
+PROFILE_FIELDS = frozenset({"birth_year", "name", "phone", "relation", "relative"})
+
+
 def _person(person_id: int) -> User:
     person = db.session.get(User, person_id)
     if person is None or not rules.may_edit_profile(current_user, person):
@@ -441,9 +445,9 @@ def _change_profile(person_id: int, change, done: str):
         if error.status in (403, 404):
             raise
         person = _person(person_id)
-        return _render_profile(
-            person, error.status, {error.field or "form": error}, request.form.to_dict()
-        )
+        # Next to its field where the page has one, else above the page.
+        where = error.field if error.field in PROFILE_FIELDS else "form"
+        return _render_profile(person, error.status, {where: error}, request.form.to_dict())
     flash(done, "success")
     return redirect(url_for("care.profile", person_id=person_id))
 

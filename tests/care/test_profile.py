@@ -125,3 +125,11 @@ def test_the_office_marks_an_elder_and_records_consent_given_in_person(app, cast
         assert (consent.status, consent.decided_by_id) == ("granted", cast.operator)
     page = login(cast.elder).get(f"/care/people/{cast.elder}").get_data(as_text=True)
     assert "recorded by 钱运营" in page
+
+
+def test_a_refusal_without_a_field_of_its_own_is_shown_above_the_page(app, cast, login):
+    response = login(cast.elder).post(
+        f"/care/people/{cast.elder}/family/{cast.daughter}/consent", data={"status": "maybe"}
+    )
+    assert response.status_code == 422
+    assert "Choose from the list." in response.get_data(as_text=True)

@@ -261,3 +261,12 @@ def test_the_elder_cancels_a_coming_visit(app, cast, login):
         assert db.session.get(WorkOrder, order_id).status == "cancelled"
     board = login(cast.volunteer).get("/care/board").get_data(as_text=True)
     assert f"/care/visits/{order_id}/claim" not in board
+
+
+def test_thanks_too_long_is_refused_with_a_message_and_nothing_is_saved(app, cast, login):
+    order_id, _volunteer = done_visit(app, login, cast)
+    response = do(login(cast.elder), app, order_id, "confirm", rating="5", thanks="谢" * 501)
+    assert response.status_code == 422
+    assert "At most 500 characters." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(WorkOrder, order_id).status == "resolved"
