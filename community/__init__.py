@@ -14,6 +14,8 @@ from community.bookings import models as booking_models
 from community.bookings import office as bookings_office
 from community.bookings import views as bookings_views
 from community.capacity import tasks as capacity_tasks
+from community.care import office as care_office
+from community.care import views as care_views
 from community.core import errorpages, i18n, security
 from community.core import input as input_checks
 from community.core.config import PROJECT_ROOT, configure
@@ -45,6 +47,8 @@ BLUEPRINTS = [
     bookings_views.bp,
     activities_office.bp,
     activities_views.bp,
+    care_office.bp,
+    care_views.bp,
 ]
 # Imported for what they register on import: the PWA routes on main's blueprint, the listener
 # that wakes the push worker after a commit, and the capacity engine (its tables and its job).

@@ -32,6 +32,7 @@ from community.bookings.models import (
 from community.bookings.slots import starts_on
 from community.capacity import rules as capacity
 from community.capacity.models import Resource
+from community.care.demo import load_demo_care
 from community.core.db import utcnow
 from community.directory.models import Building, Community, Place, Unit
 from community.repairs import rules as repairs
@@ -165,6 +166,8 @@ def load_demo(
     if with_repairs if with_bookings is None else with_bookings:
         load_demo_bookings(session)
         load_demo_activities(session)
+    if with_repairs:
+        load_demo_care(session, password_hash)
     return True
 
 

@@ -5,6 +5,7 @@ from community import create_app
 from community.activities import tasks as activity_tasks
 from community.bookings import tasks as booking_tasks
 from community.capacity import tasks as capacity_tasks
+from community.care import tasks as care_tasks
 from community.core.tasks import huey, use_app
 from community.notify import tasks as notify_tasks
 from community.workorders import tasks as workorder_tasks
@@ -15,6 +16,7 @@ __all__ = [
     "activity_tasks",
     "booking_tasks",
     "capacity_tasks",
+    "care_tasks",
     "huey",
     "notify_tasks",
     "workorder_tasks",

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from community.accounts.models import User
 from community.core.links import path_for
 from community.notify import kinds, outbox
-from community.workorders.kinds import kind_of
+from community.workorders.kinds import event_text, kind_of
 from community.workorders.models import WorkOrder, WorkOrderEvent, WorkOrderFollower
-from community.workorders.states import EVENT_TEXTS, STATUS_LABELS
+from community.workorders.states import STATUS_LABELS
 
 # The notification kind of every work-order update, unless a kind of order sends its own.
 WORKORDER = kinds.declare("workorder", _l("Updates on my repairs and work orders"))
@@ -46,7 +46,8 @@ def order_changed(
     kind = kind_of(order)
 
     def render():
-        title = str(kind.update_title) % {"number": order.id, "what": EVENT_TEXTS[event.action]}
+        what = event_text(order, event.action)
+        title = str(kind.update_title) % {"number": order.id, "what": what}
         body = event.note or _("Status: %(status)s", status=STATUS_LABELS[order.status])
         return title, body
 

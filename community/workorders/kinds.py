@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 from flask_babel.speaklater import LazyString
 
+from community.workorders.states import EVENT_TEXTS
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -25,6 +27,9 @@ class Kind:
     sla_factor: dict[str, float] = field(default_factory=dict)
     # Who may take an unassigned order from the open board; empty: nobody, the office assigns.
     claim_roles: frozenset[str] = frozenset()
+    # What the timeline and the updates call an action in this kind's words, where the engine's
+    # own (states.EVENT_TEXTS: "Fixed") do not fit: a care visit is "done", not fixed.
+    event_texts: dict[str, LazyString] = field(default_factory=dict)
 
     def due_time(self, category: str, priority: str, start: datetime) -> datetime:
         return start + timedelta(hours=self.sla_hours[priority] * self.sla_factor.get(category, 1))
@@ -50,6 +55,11 @@ def declare(kind: Kind) -> Kind:
 
 def kind_of(order) -> Kind:
     return KINDS[order.kind]
+
+
+def event_text(order, action: str):
+    """What the timeline says of an action on this order, in its kind's words."""
+    return kind_of(order).event_texts.get(action) or EVENT_TEXTS[action]
 
 
 def all_categories() -> dict[str, LazyString]:

@@ -65,6 +65,9 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     (IN_PROGRESS, "assign"): _rule(ASSIGNED, OPERATOR),
     (REOPENED, "assign"): _rule(ASSIGNED, OPERATOR),
     (ACCEPTED, "claim"): _rule(ASSIGNED, CLAIMANT),
+    # Work taken from the open board may be handed back before it starts (claimable kinds
+    # only: see _release); it goes back on the board.
+    (ASSIGNED, "release"): _rule(ACCEPTED, ASSIGNEE),
     (ASSIGNED, "start"): _rule(IN_PROGRESS, ASSIGNEE),
     (REOPENED, "start"): _rule(IN_PROGRESS, ASSIGNEE),
     (IN_PROGRESS, "resolve"): _rule(RESOLVED, ASSIGNEE),
@@ -129,6 +132,7 @@ def within_reopen_window(order: WorkOrder, now: datetime | None = None) -> bool:
 _OFFERED: dict[str, Callable[[WorkOrder, datetime | None], bool]] = {
     "reopen": within_reopen_window,
     "rate": lambda order, now: order.rating is None,
+    "release": lambda order, now: kind_of(order).claimable,
 }
 
 
@@ -232,6 +236,17 @@ def _claim(step: Step) -> Change:
     )
 
 
+def _release(step: Step) -> Change:
+    if not step.kind.claimable:
+        raise Conflict(_("Only work taken from the open board can be handed back."))
+    # Only while it is still theirs: an operator's reassignment at the same moment wins.
+    return Change(
+        {"assignee_id": None},
+        step.note,
+        guard=[WorkOrder.assignee_id == step.actor.id, WorkOrder.status == step.order.status],
+    )
+
+
 def _resolve(step: Step) -> Change:
     return Change({"resolved_at": step.now}, step.required_note(_("Say what was done.")))
 
@@ -269,6 +284,7 @@ HANDLERS: dict[str, Callable[[Step], Change]] = {
     "schedule": _schedule,
     "dispatch": _dispatch,
     "claim": _claim,
+    "release": _release,
     "resolve": _resolve,
     "reopen": _reopen,
     "confirm": _close,
@@ -300,6 +316,7 @@ def apply(
     *,
     now: datetime | None = None,
     photos: list | None = None,
+    acting_for: User | None = None,
     **fields,
 ) -> WorkOrderEvent:
     """Take an action on an order. The caller commits; on any error nothing is changed.
@@ -307,10 +324,14 @@ def apply(
     actor None is the system (the scheduler). Raises NotFound for an unknown action,
     NotAllowed when the actor may never take it, Conflict when the order's state does not
     allow it or someone changed the order since expected_version, Invalid for bad input.
+
+    acting_for: the person the actor acts for (an elder's family, the office at the desk): the
+    table is judged by who that person is to the order, and the event still records the actor.
+    The caller has checked that the actor may act for them.
     """
     if action not in MAY_EVER:
         raise NotFound(_("No such action."))
-    mine = relations(order, actor)
+    mine = relations(order, acting_for or actor)
     if not mine & MAY_EVER[action]:
         raise NotAllowed(_("You are not allowed to do that."))
     rule = TRANSITIONS.get((order.status, action))

@@ -17,7 +17,7 @@ from community.core.errors import Conflict, Invalid
 from community.core.extensions import db
 from community.core.input import parse_id
 from community.workorders import machine, orders, states
-from community.workorders.kinds import all_categories, kind_of
+from community.workorders.kinds import all_categories, event_text, kind_of
 from community.workorders.models import WorkOrderEvent, WorkOrderPhoto
 from community.workorders.photos import discard, photo_file, store_photos
 from community.workorders.replies import replies_for, reply_text
@@ -45,6 +45,7 @@ class Words:
     PRIORITY_LABELS = states.PRIORITY_LABELS
     is_overdue = staticmethod(machine.is_overdue)
     kind_of = staticmethod(kind_of)
+    event_text = staticmethod(event_text)
 
     @staticmethod
     def category_label(order) -> str:
@@ -79,6 +80,7 @@ def action_forms() -> dict[str, ActionForm]:
         "duplicate": ActionForm(optional, fields=True),
         "assign": ActionForm(_("Note for the person doing it (optional)"), fields=True),
         "claim": ActionForm(optional),
+        "release": ActionForm(optional),
         "start": ActionForm(optional, photos=True),
         "resolve": ActionForm(_("What was done"), photos=True),
         "confirm": ActionForm(),

@@ -179,3 +179,55 @@ def test_signal_receivers_act_in_the_callers_transaction(app, board):
         machine.claim(db.session, load(board, "order"), load(board, "first"))
         db.session.commit()
         assert db.session.scalar(heard) == 1
+
+
+def test_a_volunteer_hands_a_claim_back_before_starting_and_it_is_on_the_board_again(app, board):
+    with app.app_context():
+        order = load(board, "order")
+        machine.claim(db.session, order, load(board, "first"))
+        db.session.commit()
+        order = load(board, "order")
+        assert "release" in machine.allowed_actions(order, load(board, "first"))
+        machine.apply(db.session, order, load(board, "first"), "release", order.version)
+        db.session.commit()
+        order = load(board, "order")
+        assert (order.status, order.assignee_id) == ("accepted", None)
+        machine.claim(db.session, order, load(board, "second"))
+        db.session.commit()
+        order = load(board, "order")
+        machine.apply(db.session, order, load(board, "second"), "start", order.version)
+        db.session.commit()
+        order = load(board, "order")
+        # Once started, it is no longer handed back.
+        assert "release" not in machine.allowed_actions(order, load(board, "second"))
+        with pytest.raises(Conflict):
+            machine.apply(db.session, order, load(board, "second"), "release", order.version)
+        actions = db.session.scalars(
+            select(WorkOrderEvent.action).where(WorkOrderEvent.order_id == board["order"])
+        ).all()
+        assert actions == ["claim", "release", "claim", "start"]
+
+
+def test_a_repair_is_never_handed_back_by_its_staff(app, make_user, make_order):
+    with app.app_context():
+        staff = make_user(roles=[Role.STAFF])
+        order = make_order(kind="repair", status="assigned", assignee=staff)
+        assert "release" not in machine.allowed_actions(order, staff)
+        with pytest.raises(Conflict):
+            machine.apply(db.session, order, staff, "release", order.version)
+
+
+def test_someone_acting_for_the_requester_is_judged_as_them_and_recorded_as_themselves(
+    app, board, make_user
+):
+    with app.app_context():
+        order = load(board, "order")
+        daughter = make_user(roles=[Role.RESIDENT], name="女儿")
+        with pytest.raises(NotAllowed):
+            machine.apply(db.session, order, daughter, "cancel", order.version)
+        event = machine.apply(
+            db.session, order, daughter, "cancel", order.version, acting_for=load(board, "elder")
+        )
+        db.session.commit()
+        assert load(board, "order").status == "cancelled"
+        assert event.actor_id == daughter.id

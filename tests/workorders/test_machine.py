@@ -35,6 +35,7 @@ EXPECTED = {
     ("in_progress", "assign"): {"operator"},
     ("reopened", "assign"): {"operator"},
     ("accepted", "claim"): {"claimant"},
+    ("assigned", "release"): {"assignee"},
     ("assigned", "start"): {"assignee"},
     ("reopened", "start"): {"assignee"},
     ("in_progress", "resolve"): {"assignee"},
@@ -52,6 +53,9 @@ EXPECTED = {
         for status in ["submitted", "accepted", "assigned", "in_progress", "reopened", "resolved"]
     },
 }
+# Allowed by the table, refused for a repair by its handler: only work taken from the open board
+# (a claimable kind) is handed back; the staff member of a repair asks the office instead.
+NOT_FOR_REPAIRS = {("assigned", "release", "assignee")}
 ACTORS = ["requester", "assignee", "operator", "other_resident", "other_staff", "system"]
 
 
@@ -123,6 +127,8 @@ def test_every_state_action_and_actor(ctx):
         allowed = actor_name in EXPECTED.get((status, action), set())
         ever = any(actor_name in who for (s, a), who in EXPECTED.items() if a == action)
         expected = "ok" if allowed else (409 if ever else 403)
+        if (status, action, actor_name) in NOT_FOR_REPAIRS:
+            expected = 409
         assert outcome == expected, (status, action, actor_name)
 
 
