@@ -140,7 +140,9 @@ def test_the_office_records_work_only_for_a_volunteer_with_a_reason(app, people,
 
 def test_an_entry_is_never_changed_or_removed(app, people):
     with app.app_context():
-        entry = rules.record_work(db.session, user(people["operator"]), people["volunteer"], 60, "看门")
+        entry = rules.record_work(
+            db.session, user(people["operator"]), people["volunteer"], 60, "看门"
+        )
         db.session.commit()
         entry.minutes = 600
         with pytest.raises(LedgerIsWrittenOnce):
