@@ -34,6 +34,7 @@ from community.capacity.models import Resource
 from community.core.db import utcnow
 from community.directory.models import Building, Community, Place, Unit
 from community.repairs import rules as repairs
+from community.timebank.demo import load_demo_timebank
 from community.workorders import machine
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -163,6 +164,8 @@ def load_demo(
         load_demo_repairs(session)
     if with_repairs if with_bookings is None else with_bookings:
         load_demo_bookings(session)
+    if with_repairs:
+        load_demo_timebank(session)
     return True
 
 

@@ -81,9 +81,7 @@ class Transfer(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
     reason: Mapped[str] = mapped_column(String(200), default="")
     # The entry this one reverses; unique, so an entry is reversed at most once.
-    reverses_id: Mapped[int | None] = mapped_column(
-        ForeignKey("timebank_transfer.id"), unique=True
-    )
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("timebank_transfer.id"), unique=True)
     made_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 

@@ -86,9 +86,7 @@ def _lock(session: Session, account_id: int) -> None:
 
 
 def _signed(account_id: int):
-    return case(
-        (Transfer.to_account_id == account_id, Transfer.minutes), else_=-Transfer.minutes
-    )
+    return case((Transfer.to_account_id == account_id, Transfer.minutes), else_=-Transfer.minutes)
 
 
 def balance(session: Session, account_id: int | None, before: datetime | None = None) -> int:
@@ -128,7 +126,7 @@ def given_to(session: Session, account_id: int | None) -> int:
 
 def all_balances(session: Session) -> dict[int, int]:
     """Every account's balance, by account id, in two grouped queries."""
-    balances = {account_id: 0 for account_id in session.scalars(select(Account.id))}
+    balances = dict.fromkeys(session.scalars(select(Account.id)), 0)
     incoming = select(Transfer.to_account_id, func.sum(Transfer.minutes)).group_by(
         Transfer.to_account_id
     )
@@ -254,6 +252,7 @@ def _write(
     key: str | None = None,
     order_id: int | None = None,
     reverses_id: int | None = None,
+    at: datetime | None = None,
 ) -> Transfer:
     transfer = Transfer(
         kind=kind,
@@ -265,7 +264,7 @@ def _write(
         reason=reason,
         reverses_id=reverses_id,
         made_by_id=made_by_id,
-        created_at=utcnow(),
+        created_at=at or utcnow(),
     )
     session.add(transfer)
     session.flush()
@@ -361,16 +360,18 @@ def _credit_confirmed_visit(session, **kwargs) -> None:
 
 def elders(session: Session, excluding: int | None = None) -> list[User]:
     """The people receiving care, whom a volunteer may give hours to."""
-    query = select(User).where(
-        User.receives_care.is_(True), User.status == AccountStatus.ACTIVE
-    )
+    query = select(User).where(User.receives_care.is_(True), User.status == AccountStatus.ACTIVE)
     if excluding is not None:
         query = query.where(User.id != excluding)
     return session.scalars(query.order_by(User.name, User.id)).all()
 
 
 def donate(
-    session: Session, donor: User, elder_id: int | None, minutes: int
+    session: Session,
+    donor: User,
+    elder_id: int | None,
+    minutes: int,
+    at: datetime | None = None,
 ) -> Transfer:
     """Give hours to an elder (elder_id) or to the community pool (None), never more than the
     donor has: the donor's account is locked while the balance is checked and the transfer
@@ -400,12 +401,17 @@ def donate(
             field="hours",
         )
     return _write(
-        session, TransferKind.DONATION, own, destination, minutes, made_by_id=donor.id
+        session, TransferKind.DONATION, own, destination, minutes, made_by_id=donor.id, at=at
     )
 
 
 def record_work(
-    session: Session, operator: User, person_id: int | None, minutes: int, reason: str | None
+    session: Session,
+    operator: User,
+    person_id: int | None,
+    minutes: int,
+    reason: str | None,
+    at: datetime | None = None,
 ) -> Transfer:
     """The office records other volunteer work (the garden, the gate): bank -> volunteer."""
     reason = _reason(reason)
@@ -423,6 +429,7 @@ def record_work(
         minutes,
         made_by_id=operator.id,
         reason=reason,
+        at=at,
     )
 
 
@@ -438,7 +445,11 @@ def reversal_of(session: Session, transfer_id: int) -> Transfer | None:
 
 
 def reverse(
-    session: Session, operator: User, transfer_id: int, reason: str | None
+    session: Session,
+    operator: User,
+    transfer_id: int,
+    reason: str | None,
+    at: datetime | None = None,
 ) -> Transfer:
     """Undo a wrong entry with one that moves the same minutes back, linked to it. An entry is
     reversed once (a unique key on reverses_id settles two at once), and a reversal itself is
@@ -463,6 +474,7 @@ def reverse(
                 reason=reason,
                 order_id=original.order_id,
                 reverses_id=original.id,
+                at=at,
             )
     except IntegrityError:
         raise Conflict(_("This entry was reversed already.")) from None

@@ -18,7 +18,7 @@ KIND_LABELS = {
 
 
 def hours(minutes: int) -> str:
-    """"1.5 hours", "1 hour", in the page's language."""
+    """ "1.5 hours", "1 hour", in the page's language."""
     count = 1 if abs(minutes) == 60 else 2
     return ngettext(
         "%(amount)s hour", "%(amount)s hours", count, amount=format_hours_number(minutes)
