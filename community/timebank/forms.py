@@ -24,7 +24,7 @@ class EntryForm(Form):
         _l("Hours"), validators=[Length(max=8, message=_l("Write the hours as a number."))]
     )
     reason = StringField(
-        _l("What was done"),
+        _l("What the work was"),
         validators=[Length(max=200, message=_l("Keep the reason under 200 characters."))],
     )
 

@@ -29,9 +29,11 @@ menus.add_tiles(
         order=40,
     ),
 )
+# Residents too: an elder sees here the hours volunteers gave them. The same key, so that a
+# resident who volunteers sees one tile.
 menus.add_tiles(
     Role.RESIDENT,
-    menus.Tile("timebank", _l("Time bank"), "heart", "timebank.mine", order=80),
+    menus.Tile("timebank", _l("My hours"), "heart", "timebank.mine", order=80),
 )
 
 PAGE_SIZE = 20
