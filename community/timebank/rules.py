@@ -141,9 +141,11 @@ def all_balances(session: Session) -> dict[int, int]:
 
 
 def _with_accounts(statement):
+    """Both accounts and their people in the same query. Their roles are not wanted: loaded,
+    they would cost a query per side a page happens to show."""
     return statement.options(
-        joinedload(Transfer.from_account).joinedload(Account.user),
-        joinedload(Transfer.to_account).joinedload(Account.user),
+        joinedload(Transfer.from_account).joinedload(Account.user).lazyload(User.role_rows),
+        joinedload(Transfer.to_account).joinedload(Account.user).lazyload(User.role_rows),
     )
 
 

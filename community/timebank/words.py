@@ -27,9 +27,9 @@ def hours(minutes: int) -> str:
 
 def account_name(account: Account) -> str:
     if account.kind == AccountKind.BANK:
-        return _("The community's time bank")
+        return _("the community's time bank")
     if account.kind == AccountKind.POOL:
-        return _("The community pool")
+        return _("the community pool")
     return account.user.name if account.user else ""
 
 

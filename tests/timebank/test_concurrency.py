@@ -137,3 +137,33 @@ def test_an_entry_reversed_twice_at_once_is_reversed_once(app, people):
             select(func.count(Transfer.id)).where(Transfer.reverses_id == entry_id)
         )
         assert reversals == 1
+
+
+def test_a_visits_extra_time_decided_twice_at_once_is_decided_once(app, people, make_order):
+    with app.app_context():
+        order = make_order(kind="care_visit", status="closed")
+        send_confirmed(order, people["volunteer"], people["elder"], 100, 60)
+        db.session.commit()
+        pending_id = rules.pending_credits(db.session)[0].id
+    clients = logged_in(app, people["operator"], 4)
+    tokens = [client.csrf_token() for client in clients]
+
+    def decide(client, token, what):
+        def call():
+            return client.post(
+                f"/operator/timebank/extra/{pending_id}/{what}",
+                data={"csrf_token": token},
+                csrf=False,
+            ).status_code
+
+        return call
+
+    whats = ["confirm", "confirm", "refuse", "confirm"]
+    statuses = at_once([decide(c, t, w) for c, t, w in zip(clients, tokens, whats, strict=True)])
+    assert sorted(statuses) == [302, 409, 409, 409]
+    with app.app_context():
+        extra = db.session.scalar(
+            select(func.count(Transfer.id)).where(Transfer.kind == TransferKind.VISIT_EXTRA)
+        )
+        assert extra in (0, 1)
+        assert rules.balance_of(db.session, people["volunteer"]) == 60 + 40 * extra

@@ -245,3 +245,16 @@ def test_a_junk_month_shows_this_month(login_as, bank, junk):
     office = login_as("operator")
     assert office.get(f"/operator/timebank/statement?month={junk}&person=abc").status_code == 200
     assert office.get(f"/operator/timebank/month.csv?month={junk}").status_code == 200
+
+
+def test_the_office_ledger_costs_the_same_queries_for_a_few_movements_or_many(app, login_as, bank):
+    office = login_as("operator")
+    few = queries_for(app, office, "/operator/timebank")
+    with app.app_context():
+        operator = db.session.get(User, bank["operator"])
+        for n in range(30):
+            entry = rules.record_work(db.session, operator, bank["volunteer"], 30, f"看门 {n}")
+            if n % 3 == 0:
+                rules.reverse(db.session, operator, entry.id, "记错了")
+        db.session.commit()
+    assert queries_for(app, office, "/operator/timebank") == few
