@@ -27,6 +27,8 @@ from community.notices import views as notices_views
 from community.notify import tasks as notify_tasks
 from community.notify import views as notify_views
 from community.repairs import views as repairs_views
+from community.timebank import office as timebank_office
+from community.timebank import views as timebank_views
 from community.workorders import office as workorders_office
 from community.workorders import views as workorders_views
 
@@ -49,6 +51,8 @@ BLUEPRINTS = [
     activities_views.bp,
     care_office.bp,
     care_views.bp,
+    timebank_views.bp,
+    timebank_office.bp,
 ]
 # Imported for what they register on import: the PWA routes on main's blueprint, the listener
 # that wakes the push worker after a commit, and the capacity engine (its tables and its job).

@@ -36,6 +36,7 @@ from community.care.demo import load_demo_care
 from community.core.db import utcnow
 from community.directory.models import Building, Community, Place, Unit
 from community.repairs import rules as repairs
+from community.timebank.demo import load_demo_timebank
 from community.workorders import machine
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -168,6 +169,7 @@ def load_demo(
         load_demo_activities(session)
     if with_repairs:
         load_demo_care(session, password_hash)
+        load_demo_timebank(session)
     return True
 
 

@@ -1,0 +1,1 @@
+"""The time bank: a double-entry ledger of the hours volunteers give."""

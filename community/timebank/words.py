@@ -1,0 +1,54 @@
+"""How the ledger reads to people: the words of each kind of entry, hours as text, and the
+other side of a movement."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from community.timebank.models import Account, AccountKind, Transfer, TransferKind
+from community.timebank.rules import format_hours_number
+
+KIND_LABELS = {
+    TransferKind.VISIT: _l("Care visit"),
+    TransferKind.VISIT_EXTRA: _l("Care visit, extra time"),
+    TransferKind.DONATION: _l("Gift of hours"),
+    TransferKind.OFFICE: _l("Volunteer work"),
+    TransferKind.REVERSAL: _l("Correction"),
+}
+
+
+def hours(minutes: int) -> str:
+    """ "1.5 hours", "1 hour", in the page's language."""
+    count = 1 if abs(minutes) == 60 else 2
+    return ngettext(
+        "%(amount)s hour", "%(amount)s hours", count, amount=format_hours_number(minutes)
+    )
+
+
+def account_name(account: Account) -> str:
+    if account.kind == AccountKind.BANK:
+        return _("the community's time bank")
+    if account.kind == AccountKind.POOL:
+        return _("the community pool")
+    return account.user.name if account.user else ""
+
+
+def signed_minutes(transfer: Transfer, account_id: int) -> int:
+    return transfer.minutes if transfer.to_account_id == account_id else -transfer.minutes
+
+
+def other_side(transfer: Transfer, account_id: int) -> str:
+    """Who the minutes came from or went to, seen from one account."""
+    if transfer.to_account_id == account_id:
+        return account_name(transfer.from_account)
+    return account_name(transfer.to_account)
+
+
+def template_words() -> dict:
+    return {
+        "kind_labels": KIND_LABELS,
+        "hours": hours,
+        "account_name": account_name,
+        "signed_minutes": signed_minutes,
+        "other_side": other_side,
+    }
