@@ -5,9 +5,17 @@ from community import create_app
 from community.bookings import tasks as booking_tasks
 from community.capacity import tasks as capacity_tasks
 from community.core.tasks import huey, use_app
+from community.help import tasks as help_tasks
 from community.notify import tasks as notify_tasks
 from community.workorders import tasks as workorder_tasks
 
 use_app(create_app())
 
-__all__ = ["booking_tasks", "capacity_tasks", "huey", "notify_tasks", "workorder_tasks"]
+__all__ = [
+    "booking_tasks",
+    "capacity_tasks",
+    "help_tasks",
+    "huey",
+    "notify_tasks",
+    "workorder_tasks",
+]
