@@ -33,6 +33,7 @@ from community.capacity import rules as capacity
 from community.capacity.models import Resource
 from community.core.db import utcnow
 from community.directory.models import Building, Community, Place, Unit
+from community.help.demo import load_demo_help
 from community.repairs import rules as repairs
 from community.workorders import machine
 
@@ -163,6 +164,8 @@ def load_demo(
         load_demo_repairs(session)
     if with_repairs if with_bookings is None else with_bookings:
         load_demo_bookings(session)
+    if with_repairs:
+        load_demo_help(session)
     return True
 
 
