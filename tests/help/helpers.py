@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from community.accounts.models import User
+from community.accounts.models import AccountStatus, User, UserRole
 from community.core.extensions import db
 from community.help import rules
 from community.help.models import HelpAlert, HelpAlertEvent
@@ -53,3 +53,18 @@ def actions(app, alert_id: int) -> list[str]:
                 .order_by(HelpAlertEvent.id)
             )
         )
+
+
+def add_person(phone: str, roles, unit_id: int | None = None, name: str = "") -> User:
+    """Someone beside the demo's people (the factories would make buildings the demo has)."""
+    user = User(
+        name=name or f"帮手{phone[-3:]}",
+        phone=phone,
+        password_hash="never logs in",
+        unit_id=unit_id,
+        status=AccountStatus.ACTIVE,
+    )
+    user.role_rows = [UserRole(role=role) for role in roles]
+    db.session.add(user)
+    db.session.flush()
+    return user
