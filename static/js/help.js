@@ -9,7 +9,9 @@
 
   function dial(form) {
     var tel = form.dataset.tel;
-    if (tel) window.location.href = tel;
+    if (!tel) return;
+    form.dataset.dialled = tel; // what the phone was asked to dial (the tests read it)
+    window.location.href = tel;
   }
 
   function send(form) {
