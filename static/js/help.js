@@ -16,6 +16,8 @@
 
   function send(form) {
     form.classList.add("help-sending");
+    var label = form.querySelector(".help-label");
+    if (label && form.dataset.sending) label.textContent = form.dataset.sending;
     if (!navigator.onLine) {
       dial(form);
       return;

@@ -169,3 +169,8 @@ def test_a_call_reaches_exactly_the_office_the_staff_on_duty_family_and_register
             assert home in row.body
             assert phone in row.body
             assert row.link == link
+
+
+def test_the_offline_page_offers_the_office_phone(app, demo, client):
+    # The service worker keeps this page for when the network is gone.
+    assert 'href="tel:4008001234"' in client.get("/offline").get_data(as_text=True)
