@@ -35,24 +35,41 @@
       });
   }
 
+  // The bar follows the hold itself (not a CSS transition: large-text mode and reduced motion
+  // switch those off, and the bar is the person's own progress, not something that moves).
+  function fill(form, fraction) {
+    var bar = form.querySelector(".help-progress-bar");
+    if (bar) bar.style.width = Math.round(Math.min(1, fraction) * 100) + "%";
+  }
+
+  function tick() {
+    if (!hold || hold.done) return;
+    fill(hold.form, (Date.now() - hold.started) / HOLD_MS);
+    window.requestAnimationFrame(tick);
+  }
+
   function start(form) {
     if (hold) return;
     form.classList.add("help-holding");
     hold = {
       form: form,
+      started: Date.now(),
       timer: window.setTimeout(function () {
         hold.done = true;
+        fill(form, 1);
         form.classList.remove("help-holding");
         send(form);
       }, HOLD_MS),
       done: false,
     };
+    window.requestAnimationFrame(tick);
   }
 
   function stop() {
     if (!hold) return;
     window.clearTimeout(hold.timer);
     hold.form.classList.remove("help-holding");
+    if (!hold.done) fill(hold.form, 0);
     justSent = hold.done;
     hold = null;
   }

@@ -40,7 +40,14 @@ def hold_with_finger(page: Page) -> None:
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     expect(page.locator("form.help-press")).to_have_class(re.compile("help-holding"))
-    page.wait_for_timeout(HOLD_MS)
+    page.wait_for_timeout(1000)
+    # Half way, the bar shows it (large-text mode has no transitions: the script draws it).
+    filled = page.evaluate(
+        """() => document.querySelector('.help-progress-bar').getBoundingClientRect().width /
+                 document.querySelector('.help-progress').getBoundingClientRect().width"""
+    )
+    assert 0.2 < filled < 0.9, filled
+    page.wait_for_timeout(HOLD_MS - 1000)
     page.mouse.up()
 
 
