@@ -21,6 +21,8 @@ from community.core import input as input_checks
 from community.core.config import PROJECT_ROOT, configure
 from community.core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from community.directory import office as directory_office
+from community.help import office as help_office
+from community.help import views as help_views
 from community.main import pwa
 from community.main import views as main_views
 from community.notices import views as notices_views
@@ -53,6 +55,8 @@ BLUEPRINTS = [
     care_views.bp,
     timebank_views.bp,
     timebank_office.bp,
+    help_views.bp,
+    help_office.bp,
 ]
 # Imported for what they register on import: the PWA routes on main's blueprint, the listener
 # that wakes the push worker after a commit, and the capacity engine (its tables and its job).

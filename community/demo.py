@@ -35,6 +35,7 @@ from community.capacity.models import Resource
 from community.care.demo import load_demo_care
 from community.core.db import utcnow
 from community.directory.models import Building, Community, Place, Unit
+from community.help.demo import load_demo_help
 from community.repairs import rules as repairs
 from community.timebank.demo import load_demo_timebank
 from community.workorders import machine
@@ -170,6 +171,7 @@ def load_demo(
     if with_repairs:
         load_demo_care(session, password_hash)
         load_demo_timebank(session)
+        load_demo_help(session)
     return True
 
 

@@ -7,6 +7,7 @@ from community.bookings import tasks as booking_tasks
 from community.capacity import tasks as capacity_tasks
 from community.care import tasks as care_tasks
 from community.core.tasks import huey, use_app
+from community.help import tasks as help_tasks
 from community.notify import tasks as notify_tasks
 from community.workorders import tasks as workorder_tasks
 
@@ -17,6 +18,9 @@ __all__ = [
     "booking_tasks",
     "capacity_tasks",
     "care_tasks",
+    "booking_tasks",
+    "capacity_tasks",
+    "help_tasks",
     "huey",
     "notify_tasks",
     "workorder_tasks",

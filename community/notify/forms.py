@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from community.core.forms import Form
-from community.notify.kinds import KINDS
+from community.notify.kinds import choosable
 from community.notify.preferences import Preferences
 
 HOURS = [SelectChoice(hour * 60, f"{hour:02d}:00") for hour in range(24)]
@@ -27,13 +27,14 @@ class QuietHoursForm(Form):
 def settings_form(formdata=None, preferences: Preferences | None = None) -> QuietHoursForm:
     """The form with a checkbox for every kind the features declared, filled from the person's
     preferences (a GET) or from the request (a POST)."""
-    fields = {f"push_{name}": BooleanField(kind.label) for name, kind in KINDS.items()}
-    fields["kind_names"] = list(KINDS)
+    kinds = choosable()
+    fields = {f"push_{name}": BooleanField(kind.label) for name, kind in kinds.items()}
+    fields["kind_names"] = list(kinds)
     form_class = type("NotificationSettingsForm", (QuietHoursForm,), fields)
     if preferences is None:
         return form_class() if formdata is None else form_class(formdata=formdata)
     form = form_class(formdata=None)
-    for name in KINDS:
+    for name in kinds:
         getattr(form, f"push_{name}").data = name in preferences.pushed
     form.quiet.data = preferences.quiet_from is not None
     if preferences.quiet_from is not None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from community.accounts.models import User
 from community.core.db import utcnow
+from community.notify.kinds import always_on
 from community.notify.models import (
     Delivery,
     DeliveryStatus,
@@ -45,7 +46,8 @@ def push_targets(
 ) -> list[tuple[int, int]]:
     """(user id, subscription id) for the devices to push this notification to: people in
     `who` (ids, or a select of ids) who want this kind pushed, outside their quiet hours
-    unless it is urgent. One query, however many people."""
+    unless it is urgent. A kind declared always-on is pushed whatever they chose. One query,
+    however many people."""
     rows = session.execute(
         select(
             PushSubscription.user_id,
@@ -64,10 +66,11 @@ def push_targets(
         .order_by(PushSubscription.id)
     ).all()
     minute = local_minute(now or utcnow())
+    always = always_on(kind)
     return [
         (user_id, subscription_id)
         for user_id, subscription_id, wants, start, end in rows
-        if wants is None or wants
+        if always or wants is None or wants
         if urgent or not in_quiet_hours(minute, start, end)
     ]
 

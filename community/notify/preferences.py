@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from community.accounts.models import User
 from community.core.errors import Invalid
-from community.notify.kinds import KINDS
+from community.notify.kinds import KINDS, choosable
 from community.notify.models import NotificationSettings, PushPreference
 
 
@@ -32,7 +32,7 @@ def preferences_for(session: Session, user: User) -> Preferences:
     )
     settings = session.get(NotificationSettings, user.id)
     return Preferences(
-        pushed=frozenset(KINDS) - refused,
+        pushed=frozenset(KINDS) - (refused & set(choosable())),
         quiet_from=settings.quiet_from if settings else None,
         quiet_until=settings.quiet_until if settings else None,
     )
@@ -46,7 +46,7 @@ def save_preferences(
     quiet_until: int | None,
 ) -> Preferences:
     kinds = set(kinds)
-    if kinds - set(KINDS):
+    if kinds - set(choosable()):
         raise Invalid(_("Choose from the kinds of notification offered."), field="kinds")
     quiet = (quiet_from, quiet_until)
     if (quiet_from is None) != (quiet_until is None) or any(
@@ -55,7 +55,7 @@ def save_preferences(
         raise Invalid(_("Choose when quiet hours start and end."), field="quiet_from")
     if quiet_from is not None and quiet_from == quiet_until:
         raise Invalid(_("Quiet hours must end at another time than they start."), "quiet_until")
-    for kind in sorted(KINDS):
+    for kind in sorted(choosable()):
         _upsert(session, PushPreference, {"user_id": user.id, "kind": kind}, wanted=kind in kinds)
     _upsert(
         session,
