@@ -26,10 +26,11 @@ from statistics import median
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event, insert, inspect, select, text  # noqa: E402
+from sqlalchemy import create_engine, event, insert, inspect, select, text  # noqa: E402
 
 from community import create_app  # noqa: E402
 from community.accounts.models import AccountStatus, Role, User, UserRole  # noqa: E402
+from community.core.config import normalize_database_url  # noqa: E402
 from community.core.db import Base, utcnow  # noqa: E402
 from community.core.extensions import db  # noqa: E402
 from community.demo import DEMO_PASSWORD, load_demo  # noqa: E402
@@ -93,11 +94,12 @@ DESCRIPTIONS = [
 # --- Building the databases -------------------------------------------------------------------
 
 
-def database_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+def database_url(path: Path | str) -> str:
+    """A kept SQLite file, or a PostgreSQL URL as it is."""
+    return path if isinstance(path, str) else f"sqlite:///{path}"
 
 
-def bench_app(path: Path):
+def bench_app(path: Path | str):
     return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url(path),
@@ -229,6 +231,11 @@ def build(path: Path, size: int, rebuild: bool) -> None:
             return
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    load(path, size)
+
+
+def load(path: Path | str, size: int) -> None:
+    """Tables and indexes from the models, the demo, the synthetic people and the orders."""
     started = time.perf_counter()
     app = bench_app(path)
     rng = random.Random(size)
@@ -246,9 +253,57 @@ def build(path: Path, size: int, rebuild: bool) -> None:
         print()
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.engine.dispose()
-    print(f"  built {path.name} in {time.perf_counter() - started:.0f} s")
+    print(f"  built {size:,} orders in {time.perf_counter() - started:.0f} s")
+
+
+def build_postgresql(server: str, size: int, rebuild: bool) -> str:
+    """The same database on a PostgreSQL server (a database of its own, kept for reuse)."""
+    name = f"bench_workorders_{size}"
+    admin = create_engine(
+        normalize_database_url(f"{server.rstrip('/')}/postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if exists and rebuild:
+            connection.exec_driver_sql(f"DROP DATABASE {name}")
+            exists = False
+        if not exists:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    admin.dispose()
+    url = f"{server.rstrip('/')}/{name}"
+    if exists:
+        print(f"  reusing {name}")
+        add_missing_indexes(bench_app(url))
+    else:
+        load(url, size)
+    return url
+
+
+def in_process_pages(app) -> dict[str, tuple[str, str]]:
+    """The benchmarked pages, found in process (for the plans on PostgreSQL)."""
+    with app.app_context():
+        building = db.session.scalar(select(Building.id).where(Building.name == "1号楼"))
+    operator = in_process_login(app, OPERATOR)
+    path = "/operator/orders"
+    for _ in range(20):
+        found = re.search(r'rel="next" href="([^"]+)"', operator.get(path).get_data(as_text=True))
+        path = found.group(1).replace("&amp;", "&")
+    return {
+        "queue, first page": ("/operator/orders", "operator"),
+        "queue, filtered": (
+            f"/operator/orders?status=assigned&category=plumbing&building={building}",
+            "operator",
+        ),
+        "queue, 21st page": (path, "operator"),
+        "queue, most urgent first": ("/operator/orders?sort=urgent", "operator"),
+        "queue, overdue only": ("/operator/orders?overdue=1", "operator"),
+        "resident: my reports": ("/repairs", "resident"),
+    }
 
 
 def add_missing_indexes(app) -> None:
@@ -289,7 +344,7 @@ def add_missing_indexes(app) -> None:
 # --- Query plans ------------------------------------------------------------------------------
 
 
-def show_plans(path: Path, pages: dict[str, tuple[str, str]]) -> None:
+def show_plans(path: Path | str, pages: dict[str, tuple[str, str]]) -> None:
     """The plan of every statement each page really runs: the page is requested in process,
     logged in as the person the benchmark uses, and each SELECT (or WITH) it sent to the
     database is explained with its own parameters."""
@@ -509,7 +564,20 @@ def main() -> None:
         help="another checkout of the project (say, the code before a change), served beside "
         "this one on the databases its own bench/workorders.py built, taking turns with it",
     )
+    parser.add_argument(
+        "--plans-postgresql",
+        metavar="URL",
+        help="only print the plans, on PostgreSQL: databases bench_workorders_<size> on the "
+        "server at URL (postgresql://postgres@127.0.0.1:5432), built once and kept",
+    )
     options = parser.parse_args()
+    if options.plans_postgresql:
+        for size in SIZES:
+            print(f"{size:,} work orders on PostgreSQL")
+            url = build_postgresql(options.plans_postgresql, size, options.rebuild)
+            print(f"Query plans at {size:,} (PostgreSQL)")
+            show_plans(url, in_process_pages(bench_app(url)))
+        return
     RESULTS.mkdir(parents=True, exist_ok=True)
     paths = {size: RESULTS / f"workorders-{size}.db" for size in SIZES}
     for size, path in paths.items():
