@@ -26,10 +26,11 @@ from statistics import median
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, event, insert, inspect, select, text  # noqa: E402
 
 from community import create_app  # noqa: E402
 from community.accounts.models import AccountStatus, Role, User, UserRole  # noqa: E402
+from community.core.config import normalize_database_url  # noqa: E402
 from community.core.db import Base, utcnow  # noqa: E402
 from community.core.extensions import db  # noqa: E402
 from community.demo import DEMO_PASSWORD, load_demo  # noqa: E402
@@ -37,7 +38,6 @@ from community.directory.models import Building, Place, Unit  # noqa: E402
 from community.repairs.kind import REPAIR  # noqa: E402
 from community.workorders import states  # noqa: E402
 from community.workorders.models import WorkOrder  # noqa: E402
-from community.workorders.queue import QueueFilters, SortKey, queue_page  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SIZES = [10_000, 1_000_000]
@@ -94,12 +94,19 @@ DESCRIPTIONS = [
 # --- Building the databases -------------------------------------------------------------------
 
 
-def database_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+def database_url(path: Path | str) -> str:
+    """A kept SQLite file, or a PostgreSQL URL as it is."""
+    return path if isinstance(path, str) else f"sqlite:///{path}"
 
 
-def bench_app(path: Path):
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url(path), "SECRET_KEY": "bench"})
+def bench_app(path: Path | str):
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url(path),
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
 
 
 def weighted(rng: random.Random, weights: dict) -> str:
@@ -220,9 +227,15 @@ def build(path: Path, size: int, rebuild: bool) -> None:
             db.engine.dispose()
         if count is not None and count >= size:  # the demo may add a few orders of its own
             print(f"  reusing {path.name} ({size:,} orders)")
+            add_missing_indexes(app)
             return
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    load(path, size)
+
+
+def load(path: Path | str, size: int) -> None:
+    """Tables and indexes from the models, the demo, the synthetic people and the orders."""
     started = time.perf_counter()
     app = bench_app(path)
     rng = random.Random(size)
@@ -240,40 +253,150 @@ def build(path: Path, size: int, rebuild: bool) -> None:
         print()
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.engine.dispose()
-    print(f"  built {path.name} in {time.perf_counter() - started:.0f} s")
+    print(f"  built {size:,} orders in {time.perf_counter() - started:.0f} s")
+
+
+def build_postgresql(server: str, size: int, rebuild: bool) -> str:
+    """The same database on a PostgreSQL server (a database of its own, kept for reuse)."""
+    name = f"bench_workorders_{size}"
+    admin = create_engine(
+        normalize_database_url(f"{server.rstrip('/')}/postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if exists and rebuild:
+            connection.exec_driver_sql(f"DROP DATABASE {name}")
+            exists = False
+        if not exists:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    admin.dispose()
+    url = f"{server.rstrip('/')}/{name}"
+    if exists:
+        print(f"  reusing {name}")
+        add_missing_indexes(bench_app(url))
+    else:
+        load(url, size)
+    return url
+
+
+def in_process_pages(app) -> dict[str, tuple[str, str]]:
+    """The benchmarked pages, found in process (for the plans on PostgreSQL)."""
+    with app.app_context():
+        building = db.session.scalar(select(Building.id).where(Building.name == "1号楼"))
+    operator = in_process_login(app, OPERATOR)
+    path = "/operator/orders"
+    for _ in range(20):
+        found = re.search(r'rel="next" href="([^"]+)"', operator.get(path).get_data(as_text=True))
+        path = found.group(1).replace("&amp;", "&")
+    return {
+        "queue, first page": ("/operator/orders", "operator"),
+        "queue, filtered": (
+            f"/operator/orders?status=assigned&category=plumbing&building={building}",
+            "operator",
+        ),
+        "queue, 21st page": (path, "operator"),
+        "queue, most urgent first": ("/operator/orders?sort=urgent", "operator"),
+        "queue, overdue only": ("/operator/orders?overdue=1", "operator"),
+        "resident: my reports": ("/repairs", "resident"),
+    }
+
+
+def add_missing_indexes(app) -> None:
+    """Make a kept database's indexes those the models declare now: add the new ones, rebuild
+    those whose columns changed, drop those no longer declared."""
+    with app.app_context():
+        inspector = inspect(db.engine)
+        changed = False
+        for table in Base.metadata.sorted_tables:
+            present = {
+                index["name"]: index["column_names"]
+                for index in inspector.get_indexes(table.name)
+                if index["name"].startswith("ix_")
+            }
+            declared = {i.name: i for i in table.indexes if i.name.startswith("ix_")}
+            for name in present.keys() - declared.keys():
+                print(f"  dropping {name}")
+                db.session.execute(text(f"DROP INDEX {name}"))
+                changed = True
+            for name, index in declared.items():
+                columns = [column.name for column in index.columns]
+                if present.get(name) == columns:
+                    continue
+                if name in present:
+                    print(f"  dropping {name} {present[name]}")
+                    db.session.execute(text(f"DROP INDEX {name}"))
+                print(f"  adding {name} {columns}")
+                db.session.commit()
+                index.create(db.engine)
+                changed = True
+        db.session.commit()
+        if changed:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+        db.engine.dispose()
 
 
 # --- Query plans ------------------------------------------------------------------------------
 
 
-def show_plans(path: Path, pages: dict[str, dict]) -> None:
-    """EXPLAIN QUERY PLAN of the queue's main query for each benchmarked page."""
+def show_plans(path: Path | str, pages: dict[str, tuple[str, str]]) -> None:
+    """The plan of every statement each page really runs: the page is requested in process,
+    logged in as the person the benchmark uses, and each SELECT (or WITH) it sent to the
+    database is explained with its own parameters."""
     app = bench_app(path)
+    clients = {}
     with app.app_context():
-        statements = []
+        engine = db.engine
+    postgresql = engine.dialect.name == "postgresql"
+    statements = []
 
-        def record(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("SELECT") and "FROM work_order" in statement:
-                statements.append((statement, parameters))
+    def record(conn, cursor, statement, parameters, context, executemany):
+        # The queue's own statements start with WITH (a materialized CTE).
+        if statement.lstrip()[:4].upper() in ("SELE", "WITH"):
+            statements.append((statement, parameters))
 
-        for name, args in pages.items():
-            filters = QueueFilters.from_args(args)
-            statements.clear()
-            event.listen(db.engine, "before_cursor_execute", record)
-            started = time.perf_counter()
-            queue_page(db.session, filters, utcnow(), SortKey.decode(args.get("after")))
-            took = (time.perf_counter() - started) * 1000
-            event.remove(db.engine, "before_cursor_execute", record)
-            print(f"  {name}: {took:.1f} ms in process")
-            for statement, parameters in statements:
-                plan = db.session.connection().exec_driver_sql(
-                    "EXPLAIN QUERY PLAN " + statement, parameters
-                )
+    # Requests outside any app context of ours: each one gets its own, as when served.
+    for name, (url, cookie) in pages.items():
+        if not cookie:
+            continue
+        login = OPERATOR if url.startswith("/operator") else RESIDENT
+        if login not in clients:
+            clients[login] = in_process_login(app, login)
+        clients[login].get(url)  # warm: the login loader's first touch, caches
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        started = time.perf_counter()
+        response = clients[login].get(url)
+        took = (time.perf_counter() - started) * 1000
+        event.remove(engine, "before_cursor_execute", record)
+        print(
+            f"  {name}: {url} -> {response.status_code}, {len(statements)} statements, "
+            f"{took:.1f} ms in process"
+        )
+        with engine.connect() as connection:
+            for number, (statement, parameters) in enumerate(statements, 1):
+                first = " ".join(statement.split())
+                print(f"    [{number}] {first[:150]}{'...' if len(first) > 150 else ''}")
+                explain = "EXPLAIN " if postgresql else "EXPLAIN QUERY PLAN "
+                plan = connection.exec_driver_sql(explain + statement, parameters)
                 for row in plan:
-                    print(f"      {row[-1]}")
-        db.engine.dispose()
+                    print(f"        {row[0] if postgresql else row[-1]}")
+    engine.dispose()
+
+
+def in_process_login(app, login: str):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "login": login, "password": DEMO_PASSWORD, "next": ""}
+    if client.post("/login", data=form).status_code != 302:
+        raise RuntimeError(f"could not log in as {login} in process")
+    return client
 
 
 # --- Serving and measuring --------------------------------------------------------------------
@@ -286,7 +409,8 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, root: Path = ROOT):
+        self.database = path
         self.port = free_port()
         env = {
             **os.environ,
@@ -296,7 +420,7 @@ class Server:
         }
         self.process = subprocess.Popen(
             [
-                str(ROOT / ".venv/bin/gunicorn"),
+                str(root / ".venv/bin/gunicorn"),
                 "--workers",
                 "2",
                 "--bind",
@@ -305,10 +429,10 @@ class Server:
                 "warning",
                 "app:app",
             ],
-            cwd=ROOT,
+            cwd=root,
             env=env,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine starts slowly
         while time.monotonic() < deadline:
             try:
                 status, _body = self.get("/healthz")
@@ -405,8 +529,8 @@ def measure(server: Server, path: str, cookie: str, seconds: float) -> tuple[flo
     return sum(done) / elapsed, cpu * 1000 / sum(done)
 
 
-def pages_for(server: Server, path: Path) -> tuple[dict[str, tuple[str, str]], dict]:
-    """The pages to time, as (path, whose cookie), and their filters for the plans."""
+def pages_for(server: Server, path: Path) -> dict[str, tuple[str, str]]:
+    """The pages to time, as (path, whose cookie)."""
     app = bench_app(path)
     with app.app_context():
         building = db.session.scalar(select(Building.id).where(Building.name == "1号楼"))
@@ -423,12 +547,7 @@ def pages_for(server: Server, path: Path) -> tuple[dict[str, tuple[str, str]], d
         "queue, overdue only": ("/operator/orders?overdue=1", operator),
         "resident: my reports": ("/repairs", resident),
     }
-    plans = {}
-    for name, (url, _cookie) in pages.items():
-        if url.startswith("/operator/orders"):
-            query = urllib.parse.urlsplit(url).query
-            plans[name] = dict(urllib.parse.parse_qsl(query))
-    return pages, plans
+    return pages
 
 
 def main() -> None:
@@ -436,46 +555,97 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="build the databases again")
     parser.add_argument("--seconds", type=float, default=5.0, help="time per measurement")
     parser.add_argument("--rounds", type=int, default=5, help="measurements per page and size")
-    parser.add_argument("--plans", action="store_true", help="print EXPLAIN QUERY PLAN")
+    parser.add_argument(
+        "--plans", action="store_true", help="print the plan of every statement each page runs"
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="another checkout of the project (say, the code before a change), served beside "
+        "this one on the databases its own bench/workorders.py built, taking turns with it",
+    )
+    parser.add_argument(
+        "--plans-postgresql",
+        metavar="URL",
+        help="only print the plans, on PostgreSQL: databases bench_workorders_<size> on the "
+        "server at URL (postgresql://postgres@127.0.0.1:5432), built once and kept",
+    )
     options = parser.parse_args()
+    if options.plans_postgresql:
+        for size in SIZES:
+            print(f"{size:,} work orders on PostgreSQL")
+            url = build_postgresql(options.plans_postgresql, size, options.rebuild)
+            print(f"Query plans at {size:,} (PostgreSQL)")
+            show_plans(url, in_process_pages(bench_app(url)))
+        return
     RESULTS.mkdir(parents=True, exist_ok=True)
     paths = {size: RESULTS / f"workorders-{size}.db" for size in SIZES}
     for size, path in paths.items():
         print(f"{size:,} work orders")
         build(path, size, options.rebuild)
-    # Both servers run at once and the sizes take turns, page by page and round by round, so
-    # that whatever else the machine does falls on both alike.
-    servers = {size: Server(path) for size, path in paths.items()}
+    trees = {"this": ROOT}
+    if options.compare:
+        trees = {"other": options.compare.resolve(), "this": ROOT}
+    # Every server runs at once and they take turns, page by page and round by round, so
+    # that whatever else the machine does falls on all alike.
+    servers = {}
     try:
-        pages = {size: pages_for(servers[size], paths[size]) for size in SIZES}
+        for tree, root in trees.items():
+            for size in SIZES:
+                path = root / "bench" / "results" / f"workorders-{size}.db"
+                servers[tree, size] = Server(path, root)
+        pages = {key: pages_for(server, server.database) for key, server in servers.items()}
         if options.plans:
             for size in SIZES:
                 print(f"Query plans at {size:,}")
-                show_plans(paths[size], pages[size][1])
-        rates: dict[int, dict[str, list[float]]] = {size: {} for size in SIZES}
-        cpu: dict[int, dict[str, list[float]]] = {size: {} for size in SIZES}
+                show_plans(paths[size], pages["this", size])
+        rates: dict = {key: {} for key in servers}
+        cpu: dict = {key: {} for key in servers}
         for round_number in range(options.rounds):
             print(f"round {round_number + 1} of {options.rounds}")
-            for name in pages[SIZES[0]][0]:
-                for size in SIZES:
-                    url, cookie = pages[size][0][name]
-                    rate, cpu_ms = measure(servers[size], url, cookie, options.seconds)
-                    rates[size].setdefault(name, []).append(rate)
-                    cpu[size].setdefault(name, []).append(cpu_ms)
+            for name in pages["this", SIZES[0]]:
+                for key, server in servers.items():
+                    url, cookie = pages[key][name]
+                    rate, cpu_ms = measure(server, url, cookie, options.seconds)
+                    rates[key].setdefault(name, []).append(rate)
+                    cpu[key].setdefault(name, []).append(cpu_ms)
+                    tree, size = key
                     print(
-                        f"  {size:>9,} {name:<28} {rate:8.1f} req/s {cpu_ms:7.2f} CPU ms/req"
-                        f"   {url}"
+                        f"  {tree:>5} {size:>9,} {name:<28} {rate:8.1f} req/s "
+                        f"{cpu_ms:7.2f} CPU ms/req   {url}"
                     )
     finally:
         for server in servers.values():
             server.stop()
-    print("\nRequests per second, best of the rounds (the least disturbed run):")
-    report({size: {name: max(r) for name, r in rates[size].items()} for size in SIZES})
-    print("\nRequests per second, median of the rounds:")
-    report({size: {name: median(r) for name, r in rates[size].items()} for size in SIZES})
-    # 2 workers, each busy for cpu_ms per request: what the two cores could serve.
-    print("\nRequests per second the 2 workers' CPU allows (2000 / median CPU ms per request):")
-    report({size: {name: 2000 / median(c) for name, c in cpu[size].items()} for size in SIZES})
+    if not options.rounds:
+        return
+    for tree in trees:
+        label = f" ({tree}: {trees[tree]})" if len(trees) > 1 else ""
+        print(f"\nCPU milliseconds per request, min / median of the rounds{label}:")
+        report_cpu({size: cpu[tree, size] for size in SIZES})
+        print(f"\nRequests per second, median of the rounds{label}:")
+        report({size: {n: median(r) for n, r in rates[tree, size].items()} for size in SIZES})
+
+
+def report_cpu(measured: dict[int, dict[str, list[float]]]) -> None:
+    """CPU per request at each size, 1M against 10k (goal: at most 1.3), and each page's rate
+    as a share of /healthz's (what the CPU allows, 1 / CPU ms)."""
+    small, large = SIZES
+    trivial = next(iter(measured[small]))
+    print()
+    print(
+        f"| page | CPU ms at {small // 1000}k | CPU ms at {large // 1_000_000}M | 1M/10k "
+        "| share of /healthz's rate at 10k | at 1M |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name in measured[small]:
+        a, b = measured[small][name], measured[large][name]
+        print(
+            f"| {name} | {min(a):.1f} / {median(a):.1f} | {min(b):.1f} / {median(b):.1f} "
+            f"| {median(b) / median(a):.2f} "
+            f"| {median(measured[small][trivial]) / median(a):.3f} "
+            f"| {median(measured[large][trivial]) / median(b):.3f} |"
+        )
 
 
 def report(measured: dict[int, dict[str, float]]) -> None:

@@ -18,8 +18,6 @@ __all__ = [
     "booking_tasks",
     "capacity_tasks",
     "care_tasks",
-    "booking_tasks",
-    "capacity_tasks",
     "help_tasks",
     "huey",
     "notify_tasks",

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from community.accounts.models import (
     OFFICE_ROLES,
@@ -160,11 +160,19 @@ def load_login_session(
     """The person behind a session token, unless the session has been idle too long (then it
     ends here). Marks the session seen, at most once a minute; user.session_written tells the
     caller there is a write to commit."""
-    row = session.execute(
-        select(LoginSession, User)
-        .join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.token == token)
-    ).first()
+    # One statement for what every page needs: the session, the person, their home and its
+    # building (User.unit is joined), and their roles, joined here rather than selected after.
+    row = (
+        session.execute(
+            select(LoginSession, User)
+            .join(User, User.id == LoginSession.user_id)
+            .outerjoin(User.role_rows)
+            .options(contains_eager(User.role_rows))
+            .where(LoginSession.token == token)
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     login, user = row

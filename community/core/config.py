@@ -73,6 +73,21 @@ DEFAULTS = {
     "HUEY_REDIS_URL": "",
     "HUEY_SQLITE_PATH": "",
     "HUEY_IMMEDIATE": False,
+    # Responses compressed by the app (brotli, else gzip), for browsers that ask. Turn it off
+    # (COMMUNITY_COMPRESS_RESPONSES=0) where a reverse proxy compresses instead.
+    "COMPRESS_RESPONSES": True,
+    # Seconds the operator's queue may show counts per status and the staff's open loads
+    # computed for an earlier request (the page says when they were counted); 0: every time.
+    "QUEUE_SUMMARY_SECONDS": 15,
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    # Nothing streamed is compressed (the CSV export goes out as it is made); static files
+    # are read whole first (core/compression.py).
+    "COMPRESS_STREAMS": False,
+    "COMPRESS_BR_LEVEL": 5,  # smaller than gzip -6 at about its speed
+    "COMPRESS_LEVEL": 6,  # gzip
+    # Below about one TCP segment compression saves no round trip: a small htmx partial or a
+    # 204 goes out as it is.
+    "COMPRESS_MIN_SIZE": 1400,
 }
 
 

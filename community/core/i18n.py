@@ -1,5 +1,8 @@
 """Language and time zone: the person's choice, then the browser's, then Chinese."""
 
+from functools import cache
+
+from babel import Locale
 from flask import current_app, has_request_context, request
 from flask_babel import format_currency, format_date, format_datetime, format_time
 from flask_login import current_user
@@ -41,15 +44,21 @@ def browser_locale() -> str | None:
     return None
 
 
-def select_locale() -> str:
+@cache
+def parsed_locale(name: str) -> Locale:
+    """Babel's Locale for a name we offer, parsed once per process, not once per request."""
+    return Locale.parse(name)
+
+
+def select_locale() -> Locale:
     if not has_request_context():
         # Workers and commands speak the community's default language.
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return parsed_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale:
         chosen = match_locale(current_user.locale)
         if chosen:
-            return chosen
-    return browser_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]
+            return parsed_locale(chosen)
+    return parsed_locale(browser_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_timezone() -> str:
@@ -63,6 +72,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["date"] = lambda value, style="medium": (
         format_date(value, style) if value else ""
     )
+    # A time of day to the second, for figures a page may show a few seconds old.
+    app.jinja_env.filters["clock"] = lambda value: format_time(value, "medium") if value else ""
     # An appointment: the whole date and the time to the minute ("2026年12月3日星期四 09:00").
     app.jinja_env.filters["appointment"] = lambda value: (
         f"{format_date(value, 'full')} {format_time(value, 'short')}" if value else ""

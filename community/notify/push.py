@@ -1,22 +1,27 @@
-"""Web push: sending one push with pywebpush, and the outbox worker that claims due deliveries,
-sends them and records what the push service said."""
+"""Web push: sending one push (encrypted by pywebpush, signed once per push service, posted on
+a kept-alive connection), and the outbox worker that claims due deliveries, sends them and
+records what the push service said."""
 
 import json
 import random
 import re
 import threading
+import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import click
-import requests
+import urllib3
+from cryptography.hazmat.primitives import serialization
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from py_vapid import Vapid
-from pywebpush import WebPushException, webpush
+from pywebpush import WebPusher, WebPushException
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
@@ -35,6 +40,14 @@ SENT, GONE, RETRY, FAILED = "sent", "gone", "retry", "failed"
 
 # ---- Sending one push ---------------------------------------------------------------------
 
+# A VAPID token may live up to 24 hours (RFC 8292); ours live 12 and are signed again when
+# less than one is left, so one signature serves every push to a service for 11 hours.
+TOKEN_LIFETIME = 12 * 3600
+TOKEN_RENEW_BEFORE = 3600
+# (public key, subject, audience) -> (Authorization header, expiry): per process.
+_tokens: dict[tuple[str, str, str], tuple[str, int]] = {}
+_tokens_lock = threading.Lock()
+
 
 @dataclass(frozen=True)
 class Result:
@@ -48,50 +61,122 @@ def _retry_after(response) -> float | None:
     return float(value) if value.strip().isdigit() else None
 
 
+def audience(endpoint: str) -> str:
+    """The push service a subscription belongs to: the origin of its endpoint."""
+    url = urlsplit(endpoint)
+    return f"{url.scheme}://{url.netloc}"
+
+
+class VapidTokens:
+    """The Authorization header for each push service, signed once and reused for most of its
+    lifetime: signing per message costs an ECDSA signature each, for the same claims. Shared by
+    every sending thread of a process (and every batch), keyed by key, subject and audience."""
+
+    def __init__(self, key: Vapid, subject: str):
+        self.key = key
+        self.subject = subject
+        self._key_id = vapid.b64url(
+            key.public_key.public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
+        )
+
+    def header(self, endpoint: str, now: float | None = None) -> str:
+        now = time.time() if now is None else now
+        aud = audience(endpoint)
+        slot = (self._key_id, self.subject, aud)
+        cached = _tokens.get(slot)
+        if cached is not None and cached[1] - now > TOKEN_RENEW_BEFORE:
+            return cached[0]
+        expires = int(now) + TOKEN_LIFETIME
+        # A fresh claims dict each time: the signer must not keep one between audiences.
+        header = self.key.sign({"sub": self.subject, "aud": aud, "exp": expires})["Authorization"]
+        with _tokens_lock:
+            _tokens[slot] = (header, expires)
+        return header
+
+
+class PushServices:
+    """Keep-alive HTTP connections, one pool per push service origin, shared by the sending
+    threads (urllib3's pools are thread-safe). HTTPS_PROXY and NO_PROXY are honoured as
+    requests would, decided once per host."""
+
+    def __init__(self, connections: int, timeout: float):
+        options = {
+            "num_pools": 32,
+            "maxsize": connections,
+            "retries": False,  # retries are the outbox's, with backoff
+            "timeout": urllib3.Timeout(connect=timeout, read=timeout),
+        }
+        self._direct = urllib3.PoolManager(**options)
+        proxy = urllib.request.getproxies().get("https")
+        self._proxied = urllib3.ProxyManager(proxy, **options) if proxy else None
+        self._via_proxy: dict[str, bool] = {}
+
+    def _manager(self, endpoint: str) -> urllib3.PoolManager:
+        if self._proxied is None:
+            return self._direct
+        host = urlsplit(endpoint).hostname or ""
+        if host not in self._via_proxy:
+            self._via_proxy[host] = not urllib.request.proxy_bypass(host)
+        return self._proxied if self._via_proxy[host] else self._direct
+
+    def post(self, endpoint: str, body: bytes, headers: dict) -> urllib3.BaseHTTPResponse:
+        return self._manager(endpoint).request(
+            "POST", endpoint, body=body, headers=headers, redirect=False
+        )
+
+    def close(self) -> None:
+        self._direct.clear()
+        if self._proxied is not None:
+            self._proxied.clear()
+
+
 def send(
     subscription: dict,
     payload: str,
     *,
-    vapid: Vapid,
-    subject: str,
+    tokens: VapidTokens,
+    services: PushServices,
     ttl: int,
     urgency: str,
     topic: str,
-    timeout: float,
-    session: requests.Session | None = None,
 ) -> Result:
-    """One push. 404 and 410 mean the subscription is gone; 429, 5xx, timeouts and connection
-    errors are worth retrying; anything else will not get better by retrying."""
+    """One push: the payload encrypted for the subscription (RFC 8291, aes128gcm, through
+    pywebpush), signed with the service's VAPID token, posted on a kept-alive connection.
+    404 and 410 mean the subscription is gone; 429, 5xx, timeouts and connection errors are
+    worth retrying; anything else will not get better by retrying."""
     if not TOPIC_RE.match(topic):
         raise ValueError(f"not a valid push topic: {topic!r}")
+    endpoint = subscription["endpoint"]
     try:
-        webpush(
-            subscription,
-            data=payload,
-            vapid_private_key=vapid,
-            # pywebpush writes aud and exp into the claims it is given: a fresh dict each time.
-            vapid_claims={"sub": subject},
-            ttl=ttl,
-            headers={"Urgency": urgency, "Topic": topic},
-            timeout=timeout,
-            requests_session=session,
-        )
+        body = WebPusher(subscription).encode(payload.encode(), "aes128gcm")["body"]
     except WebPushException as error:
-        # A 4xx requests.Response is falsy: compare with None, never test its truth.
-        if error.response is None:
-            return Result(FAILED, str(error.message)[:300])
-        status = error.response.status_code
-        message = f"HTTP {status}"
-        if status in (404, 410):
-            return Result(GONE, message)
-        if status == 429 or status >= 500:
-            return Result(RETRY, message, _retry_after(error.response))
-        return Result(FAILED, message)
-    except requests.Timeout:
+        return Result(FAILED, str(error.message)[:300])
+    headers = {
+        "Authorization": tokens.header(endpoint),
+        "Content-Encoding": "aes128gcm",
+        "TTL": str(ttl),
+        "Urgency": urgency,
+        "Topic": topic,
+    }
+    try:
+        response = services.post(endpoint, body, headers)
+    except urllib3.exceptions.NewConnectionError:  # a kind of ConnectTimeoutError to urllib3
+        return Result(RETRY, "ConnectionError")
+    except urllib3.exceptions.TimeoutError:
         return Result(RETRY, "timeout")
-    except requests.RequestException as error:
-        return Result(RETRY, type(error).__name__)
-    return Result(SENT)
+    except urllib3.exceptions.HTTPError:
+        return Result(RETRY, "ConnectionError")
+    status = response.status
+    if status <= 202:
+        return Result(SENT)
+    message = f"HTTP {status}"
+    if status in (404, 410):
+        return Result(GONE, message)
+    if status == 429 or status >= 500:
+        return Result(RETRY, message, _retry_after(response))
+    return Result(FAILED, message)
 
 
 # ---- The outbox worker ----------------------------------------------------------------------
@@ -109,47 +194,33 @@ class Job:
 
 
 class Sender:
-    """Sends jobs from several threads, each with its own keep-alive HTTP session."""
+    """Sends jobs from several threads through one pool of connections per push service, with
+    one VAPID token per push service."""
 
     def __init__(self, app: Flask):
         config = app.config
-        self.vapid = Vapid(vapid.private_key(app))
-        self.subject = config["VAPID_SUBJECT"]
+        self.tokens = VapidTokens(Vapid(vapid.private_key(app)), config["VAPID_SUBJECT"])
         self.ttl = int(config["PUSH_TTL"])
-        self.timeout = float(config["PUSH_TIMEOUT"])
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._lock = threading.Lock()
+        self.services = PushServices(int(config["PUSH_CONCURRENCY"]), float(config["PUSH_TIMEOUT"]))
         self.logger = app.logger
-
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-            with self._lock:
-                self._sessions.append(session)
-        return session
 
     def __call__(self, job: Job) -> Result:
         try:
             return send(
                 job.subscription,
                 job.payload,
-                vapid=self.vapid,
-                subject=self.subject,
+                tokens=self.tokens,
+                services=self.services,
                 ttl=self.ttl,
                 urgency=job.urgency,
                 topic=job.topic,
-                timeout=self.timeout,
-                session=self._session(),
             )
         except Exception as error:  # a bug must not lose the batch: retry it later
             self.logger.exception("push delivery %s failed", job.delivery_id)
             return Result(RETRY, repr(error)[:300])
 
     def close(self) -> None:
-        for session in self._sessions:
-            session.close()
+        self.services.close()
 
 
 def backoff(attempts: int, base: float, retry_after: float | None = None) -> timedelta:

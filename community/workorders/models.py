@@ -15,12 +15,24 @@ class WorkOrder(Base):
     __tablename__ = "work_order"
     __table_args__ = (
         CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
-        # The operator's queue pages by (created_at, id) and by (due_at, id) within a status.
-        Index("ix_work_order_status_created", "status", "created_at", "id"),
+        # The operator's queue pages by (created_at, id) within a status. The queue's other
+        # filters ride along, so that a filtered page and the per-status counts are read from
+        # the index alone, never a table row per active order.
+        Index(
+            "ix_work_order_queue",
+            "status",
+            "created_at",
+            "id",
+            "category",
+            "building_id",
+            "priority",
+            "assignee_id",
+        ),
         Index("ix_work_order_created", "created_at", "id"),
         Index("ix_work_order_due", "due_at", "id"),
-        # "Most urgent first" and "overdue only" within the open statuses.
-        Index("ix_work_order_status_due", "status", "due_at", "id"),
+        # "Most urgent first" and "overdue only" within the open statuses; created_at so that
+        # the overdue orders, newest first, come from the index alone.
+        Index("ix_work_order_status_due", "status", "due_at", "created_at", "id"),
         Index("ix_work_order_assignee_status", "assignee_id", "status"),
     )
 

@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -26,6 +27,7 @@ from community.core import menus
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.input import parse_id
+from community.core.shortcache import short_cache
 from community.core.web import render_page
 from community.directory.models import Building
 from community.workorders import machine, orders, states
@@ -72,6 +74,18 @@ def render_queue(
 ):
     now = utcnow()
     key = SortKey.decode(after)
+    # The counts and the staff's loads change with every order, but a page a few seconds old
+    # is as good to the office, and the page says how old. Kept per app (one community, one
+    # database) and keyed by every filter the counts depend on (the status shown and the sort
+    # do not change them); they are the same for everyone who may open the queue.
+    cache, seconds = short_cache(), float(current_app.config["QUEUE_SUMMARY_SECONDS"])
+    counts_key = ("queue-counts", replace(filters, status=ACTIVE, sort=""))
+    counts, counted_at = cache.get(
+        counts_key, seconds, lambda: status_counts(db.session, filters, now)
+    )
+    staff, _loaded_at = cache.get(
+        ("queue-staff",), seconds, lambda: orders.staff_picker(db.session)
+    )
     return render_page(
         "workorders/office/index.html",
         "workorders/office/_results.html",
@@ -79,8 +93,10 @@ def render_queue(
         filters=filters,
         after=key.encode() if key else None,
         page=queue_page(db.session, filters, now, key),
-        counts=status_counts(db.session, filters, now),
-        staff=orders.staff_with_load(db.session),
+        counts=counts,
+        staff=staff,
+        counted_at=counted_at if seconds else None,
+        summary_seconds=int(seconds),
         buildings=db.session.scalars(
             select(Building).order_by(Building.sort_key, Building.name)
         ).all(),

@@ -2,6 +2,7 @@
 from, the staff picker, bulk assignment, and closing orders nobody confirmed."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -141,28 +142,50 @@ def shown_name(order: WorkOrder, actor: User | None, viewer: User) -> str:
     return _("A resident")
 
 
-def staff_with_load(
-    session: Session, roles: Iterable[str] = (Role.STAFF,)
-) -> list[tuple[User, int]]:
-    """Everyone active who holds one of the roles (the service staff, unless the kind of order
-    says otherwise) with how many orders they have open, in one query: the operator's picker
-    when assigning."""
-    open_orders = (
+def _open_loads():
+    """Orders each member of staff is working on, by assignee."""
+    return (
         select(WorkOrder.assignee_id, func.count().label("load"))
         .where(WorkOrder.status.in_([states.ASSIGNED, states.IN_PROGRESS, states.REOPENED]))
         .group_by(WorkOrder.assignee_id)
         .subquery()
     )
-    rows = session.execute(
-        select(User, func.coalesce(open_orders.c.load, 0))
+
+
+def _staff_with(columns, roles: Iterable[str]):
+    open_orders = _open_loads()
+    return (
+        select(*columns, func.coalesce(open_orders.c.load, 0))
         .outerjoin(open_orders, open_orders.c.assignee_id == User.id)
         .where(
             User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(list(roles)))),
             User.status == AccountStatus.ACTIVE,
         )
         .order_by(User.name, User.id)
-    ).all()
+    )
+
+
+def staff_with_load(
+    session: Session, roles: Iterable[str] = (Role.STAFF,)
+) -> list[tuple[User, int]]:
+    """Everyone active who holds one of the roles (the service staff, unless the kind of order
+    says otherwise) with how many orders they have open, in one query: the operator's picker
+    when assigning."""
+    rows = session.execute(_staff_with([User], roles)).all()
     return [(user, load) for user, load in rows]
+
+
+def staff_picker(session: Session, roles: Iterable[str] = (Role.STAFF,)) -> list[tuple]:
+    """staff_with_load for a page: the same people, order and counts, as plain
+    (person, open load) pairs where person has only .id and .name, read as columns."""
+    rows = session.execute(_staff_with([User.id, User.name], roles)).all()
+    return [(StaffMember(person_id, name), load) for person_id, name, load in rows]
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: int
+    name: str
 
 
 def parse_picks(values: list[str]) -> dict[int, int]:

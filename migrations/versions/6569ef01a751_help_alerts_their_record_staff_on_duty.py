@@ -1,7 +1,7 @@
 """Help alerts, their record, and the staff on duty
 
 Revision ID: 6569ef01a751
-Revises: c4e9a7b21d05
+Revises: 7febf12e9d31
 Create Date: 2026-11-25 20:03:08.653016
 
 """
@@ -13,7 +13,7 @@ import community.core.db  # noqa: F401 - the UTC column type
 
 # revision identifiers, used by Alembic.
 revision = '6569ef01a751'
-down_revision = 'c4e9a7b21d05'
+down_revision = '7febf12e9d31'
 branch_labels = None
 depends_on = None
 

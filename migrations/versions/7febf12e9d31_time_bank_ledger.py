@@ -1,7 +1,7 @@
 """Time bank: accounts, transfers written once (an UPDATE trigger), a visit's extra time pending
 
 Revision ID: 7febf12e9d31
-Revises: c4e9a7b21d05
+Revises: dac4812a7777
 Create Date: 2026-11-25 20:02:09.255807
 
 """
@@ -13,7 +13,7 @@ import community.core.db  # noqa: F401 - the UTC column type
 
 # revision identifiers, used by Alembic.
 revision = '7febf12e9d31'
-down_revision = 'c4e9a7b21d05'
+down_revision = 'dac4812a7777'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """care visits, series, consent and log reads
 
 Revision ID: dac4812a7777
-Revises: c4e9a7b21d05
+Revises: 0d413bc3d758
 Create Date: 2026-11-25 20:09:38.962652
 
 """
@@ -13,7 +13,7 @@ import community.core.db  # noqa: F401 - the UTC column type
 
 # revision identifiers, used by Alembic.
 revision = 'dac4812a7777'
-down_revision = 'c4e9a7b21d05'
+down_revision = '0d413bc3d758'
 branch_labels = None
 depends_on = None
 

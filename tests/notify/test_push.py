@@ -297,9 +297,7 @@ def test_the_topic_given_is_sent_and_one_is_made_when_none_is(app, demo, sink, w
 
 def test_push_headers_follow_the_rules_for_topics():
     with pytest.raises(ValueError, match="topic"):
-        push.send(
-            {}, "", vapid=None, subject="", ttl=1, urgency="normal", topic="has space", timeout=1
-        )
+        push.send({}, "", tokens=None, services=None, ttl=1, urgency="normal", topic="has space")
 
 
 # ---- Workers racing, and a worker killed ----------------------------------------------------
