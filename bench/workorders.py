@@ -269,6 +269,15 @@ def build_postgresql(server: str, size: int, rebuild: bool) -> str:
         exists = connection.scalar(
             text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
         )
+        if exists and not rebuild:
+            with create_engine(
+                normalize_database_url(f"{server.rstrip('/')}/{name}")
+            ).connect() as kept:
+                try:
+                    count = kept.scalar(text("SELECT count(*) FROM work_order"))
+                except Exception:
+                    count = None
+            rebuild = count is None or count < size  # a build that was cut short
         if exists and rebuild:
             connection.exec_driver_sql(f"DROP DATABASE {name}")
             exists = False
