@@ -1,0 +1,62 @@
+"""Care and the time bank together: a visit confirmed by the elder earns the volunteer its
+recorded time, capped by the window asked for; the rest waits for the office."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from community.care.models import CareVisit
+from community.core.extensions import db
+from community.timebank import rules as timebank
+from community.timebank.models import PendingCredit
+from tests.care.conftest import ask_for, order_id_of, version_of
+
+
+def visit_lasting(app, cast, login, minutes: int) -> int:
+    order_id = order_id_of(ask_for(login(cast.elder), cast.elder))
+    volunteer = login(cast.volunteer)
+    volunteer.post(f"/care/visits/{order_id}/claim")
+    volunteer.post(f"/care/visits/{order_id}/arrive", data={"version": version_of(app, order_id)})
+    volunteer.post(
+        f"/care/visits/{order_id}/done",
+        data={"version": version_of(app, order_id), "done": "送饭，陪聊", "mood": "3"},
+    )
+    with app.app_context():
+        visit = db.session.get(CareVisit, order_id)
+        assert visit.finished_at is not None
+        visit.arrived_at = visit.finished_at - timedelta(minutes=minutes)
+        db.session.commit()
+    return order_id
+
+
+def confirm(app, client, order_id):
+    return client.post(
+        f"/care/visits/{order_id}/confirm", data={"version": version_of(app, order_id)}
+    )
+
+
+def test_the_elder_confirming_a_visit_puts_its_hours_in_the_volunteers_balance(app, cast, login):
+    order_id = visit_lasting(app, cast, login, 90)
+    with app.app_context():
+        assert timebank.balance_of(db.session, cast.volunteer) == 0
+    assert confirm(app, login(cast.elder), order_id).status_code == 302
+    with app.app_context():
+        assert timebank.balance_of(db.session, cast.volunteer) == 90
+        assert sum(timebank.all_balances(db.session).values()) == 0
+    page = login(cast.volunteer).get("/timebank", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "1.5" in page.get_data(as_text=True)
+
+
+def test_a_visit_longer_than_its_window_earns_the_window_and_the_office_decides_the_rest(
+    app, cast, login
+):
+    order_id = visit_lasting(app, cast, login, 60 * 5)
+    with app.app_context():
+        visit = db.session.get(CareVisit, order_id)
+        window = int((visit.ends_at - visit.starts_at).total_seconds() // 60)
+    assert confirm(app, login(cast.daughter), order_id).status_code == 302
+    with app.app_context():
+        assert timebank.balance_of(db.session, cast.volunteer) == window
+        pending = db.session.scalars(select(PendingCredit)).one()
+        assert (pending.order_id, pending.minutes) == (order_id, 300 - window)
