@@ -2,6 +2,7 @@
 organiser, a payment. Lengths and choices are checked here; the rules check the rest."""
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -43,6 +44,8 @@ class YuanField(DecimalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(str(AN_AMOUNT)) from None
+        if not valuelist:
+            return
         if self.data is not None and (
             not self.data.is_finite() or self.data.as_tuple().exponent < -2
         ):
@@ -148,7 +151,7 @@ class ActivityForm(Form):
     hold_minutes = _number(_l("Minutes an offered place is held"), 10, 7 * 24 * 60, 120)
     price_yuan = YuanField(
         _l("Fee per person in yuan"),
-        default=0,
+        default=Decimal(0),
         description=_l("0 for a free, public-welfare activity."),
         validators=[InputRequired(AN_AMOUNT), NumberRange(0, 100_000, BETWEEN)],
     )

@@ -108,6 +108,9 @@ def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(
         assert 'class="field-error"' in response.get_data(as_text=True) or "alert" in (
             response.get_data(as_text=True)
         )
+    missing = form()
+    del missing["price_yuan"]
+    assert office.post("/operator/activities/new", data=missing).status_code == 422
     data = form()
     data["cover"] = (io.BytesIO(b"not a picture"), "cover.png")
     response = office.post(
