@@ -169,8 +169,10 @@ def load_demo(
         load_demo_bookings(session)
         load_demo_activities(session)
     if with_repairs:
-        load_demo_care(session, password_hash)
+        # The time bank's back-dated entries first: the care visits confirmed now credit
+        # their hours after them, so the statement reads in time order.
         load_demo_timebank(session)
+        load_demo_care(session, password_hash)
         load_demo_help(session)
     return True
 

@@ -1,6 +1,6 @@
-"""The demo's time bank: 李志愿's hours from past visits to 吴奶奶, an afternoon in the garden,
-a gate duty recorded wrong and reversed, and gifts to 吴奶奶 and to the community pool, all
-written through the ledger's own functions."""
+"""The demo's time bank, loaded before care's demo (whose confirmed visits credit hours): an
+afternoon in the garden, a gate duty recorded wrong and reversed, and gifts to 吴奶奶 and to the
+community pool, all written through the ledger's own functions."""
 
 from datetime import timedelta
 
@@ -11,14 +11,10 @@ from community.accounts.models import User
 from community.accounts.rules import find_by_login
 from community.core.db import utcnow
 from community.timebank import rules
-from community.timebank.models import Transfer, TransferKind
 
 VOLUNTEER = "13800000004"
 ELDER = "13800000006"
 OPERATOR = "13800000002"
-# Past visits to 吴奶奶 (days ago, minutes), recorded by the office when the care feature's
-# own demo has not credited any visit.
-PAST_VISITS = [(12, 120), (8, 90), (5, 60)]
 
 
 def load_demo_timebank(session: Session) -> None:
@@ -29,19 +25,6 @@ def load_demo_timebank(session: Session) -> None:
         elder.receives_care = True
         session.flush()
     now = utcnow()
-    credited = session.scalar(
-        select(Transfer.id).where(Transfer.kind == TransferKind.VISIT).limit(1)
-    )
-    if credited is None:
-        for days, minutes in PAST_VISITS:
-            rules.record_work(
-                session,
-                operator,
-                volunteer.id,
-                minutes,
-                f"探访{elder.name}（助餐、聊天）",
-                at=now - timedelta(days=days),
-            )
     rules.record_work(
         session, operator, volunteer.id, 120, "清理小区花园落叶", at=now - timedelta(days=4)
     )

@@ -18,11 +18,17 @@ KIND_LABELS = {
 
 
 def hours(minutes: int) -> str:
-    """ "1.5 hours", "1 hour", in the page's language."""
-    count = 1 if abs(minutes) == 60 else 2
-    return ngettext(
-        "%(amount)s hour", "%(amount)s hours", count, amount=format_hours_number(minutes)
-    )
+    """ "1.5 hours", "1 hour", "50 minutes", "1 h 50 min", in the page's language: whole and
+    half hours as hours, anything else to the minute (never "0.83 hours")."""
+    if minutes % 30 == 0:
+        count = 1 if abs(minutes) == 60 else 2
+        return ngettext(
+            "%(amount)s hour", "%(amount)s hours", count, amount=format_hours_number(minutes)
+        )
+    sign, whole, rest = "-" if minutes < 0 else "", abs(minutes) // 60, abs(minutes) % 60
+    if not whole:
+        return sign + ngettext("%(num)d minute", "%(num)d minutes", rest)
+    return sign + _("%(hours)d h %(minutes)d min", hours=whole, minutes=rest)
 
 
 def account_name(account: Account) -> str:
