@@ -52,7 +52,7 @@ def test_a_volunteer_gives_two_hours_of_a_visit_to_an_elder(app, new_context, ba
     log_in(page, DEMO_LOGINS["volunteer"], js=js)
     page.get_by_role("link", name="我的时间").first.click()
     expect(page.locator("#timebank-balance")).to_have_text("3 小时")
-    expect(page.locator(".timebank-statement")).to_contain_text("照护探访")
+    expect(page.locator(".timebank-statement")).to_contain_text("上门探访")
     page.get_by_role("link", name="捐赠时间").click()
     page.get_by_label("捐给").select_option(label="吴奶奶")
     page.get_by_label("小时数").fill("2")
