@@ -45,11 +45,15 @@ def publish_series(page: Page, title: str) -> None:
     page.locator("main form button[type=submit]").click()
     expect(page.locator("h1")).to_have_text(title)
     page.locator("#person").select_option(label="李志愿")
-    page.locator("form[action$='/organisers'] button[type=submit]").click()
-    expect(page.locator("main")).to_contain_text("李志愿")
-    page.locator("form[action$='/publish'] button[type=submit]").click()
+    # Wait for each page to come back: the select already names 李志愿, so the text alone
+    # would let the next click interrupt the redirect and leave its message for the next page.
+    with page.expect_navigation():
+        page.locator("form[action$='/organisers'] button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_have_text("已指定组织者。")
+    with page.expect_navigation():
+        page.locator("form[action$='/publish'] button[type=submit]").click()
     expect(page.locator("form[action$='/publish']")).to_have_count(0)
-    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator(".alert-success")).to_have_text("已发布，并已通知参加对象。")
 
 
 def activity_named(app, title: str) -> tuple[int, list[int]]:
