@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from community.accounts.models import AccountStatus, Role, User, UserRole
 from community.accounts.rules import find_by_login
-from community.activities import rules
+from community.activities import joining, rules, schedule, tickets
 from community.activities.models import Activity, Audience
 from community.core.db import utcnow
 from community.directory.models import Place, Unit
@@ -73,9 +73,9 @@ def load_demo_activities(session: Session) -> None:
     lin.birth_year = lin.birth_year or 1951
 
     def make(**values) -> Activity:
-        draft = rules.ActivityDraft(**values)
-        activity = rules.create_activity(session, operator, draft, now=now)
-        rules.publish(session, activity.id, operator, now=now)
+        draft = schedule.ActivityDraft(**values)
+        activity = schedule.create_activity(session, operator, draft, now=now)
+        schedule.publish(session, activity.id, operator, now=now)
         return activity
 
     calligraphy = make(
@@ -138,29 +138,29 @@ def load_demo_activities(session: Session) -> None:
         address="" if square else "健身广场",
         capacity=None,
     )
-    rules.name_organiser(session, calligraphy, volunteer)
-    rules.name_organiser(session, film, volunteer)
-    rules.name_organiser(session, dance, volunteer)
+    schedule.name_organiser(session, calligraphy, volunteer)
+    schedule.name_organiser(session, film, volunteer)
+    schedule.name_organiser(session, dance, volunteer)
 
     first_class = calligraphy.sessions[0]
-    rules.sign_up(session, first_class.id, daughter, daughter, companions=1, now=now)
-    rules.sign_up(session, first_class.id, elder, daughter, now=now)
-    rules.sign_up(session, calligraphy.sessions[1].id, daughter, daughter, now=now)
-    rules.sign_up(session, dance.sessions[0].id, liu, liu, companions=2, now=now)
+    joining.sign_up(session, first_class.id, daughter, daughter, companions=1, now=now)
+    joining.sign_up(session, first_class.id, elder, daughter, now=now)
+    joining.sign_up(session, calligraphy.sessions[1].id, daughter, daughter, now=now)
+    joining.sign_up(session, dance.sessions[0].id, liu, liu, companions=2, now=now)
 
     # The film night fills; the first in line is offered the place a cancellation frees.
     night = film.sessions[0]
-    leaving = rules.sign_up(session, night.id, huang, huang, companions=1, now=now)
-    rules.sign_up(session, night.id, daughter, daughter, companions=1, now=now)
-    rules.sign_up(session, night.id, he, he, companions=1, now=now)
-    rules.sign_up(session, night.id, liu, liu, now=now)
-    rules.cancel(session, leaving, huang, now=now)
+    leaving = joining.sign_up(session, night.id, huang, huang, companions=1, now=now)
+    joining.sign_up(session, night.id, daughter, daughter, companions=1, now=now)
+    joining.sign_up(session, night.id, he, he, companions=1, now=now)
+    joining.sign_up(session, night.id, liu, liu, now=now)
+    joining.cancel(session, leaving, huang, now=now)
 
-    rules.sign_up(session, talk.sessions[0].id, elder, elder, now=now)
-    rules.sign_up(session, talk.sessions[0].id, lin, lin, now=now)
-    paid = rules.sign_up(session, trip.sessions[0].id, daughter, daughter, companions=2, now=now)
-    rules.sign_up(session, trip.sessions[0].id, he, he, now=now)
-    rules.mark_paid(session, operator, paid.id, "wechat", now=now)
+    joining.sign_up(session, talk.sessions[0].id, elder, elder, now=now)
+    joining.sign_up(session, talk.sessions[0].id, lin, lin, now=now)
+    paid = joining.sign_up(session, trip.sessions[0].id, daughter, daughter, companions=2, now=now)
+    joining.sign_up(session, trip.sessions[0].id, he, he, now=now)
+    tickets.mark_paid(session, operator, paid.id, "wechat", now=now)
 
     # A reading hour two days ago: four families signed up, three came.
     reading = make(
@@ -173,7 +173,7 @@ def load_demo_activities(session: Session) -> None:
         address="" if centre else "社区活动中心",
         capacity=10,
     )
-    rules.name_organiser(session, reading, volunteer)
+    schedule.name_organiser(session, reading, volunteer)
     past = reading.sessions[0]
     started = now - timedelta(days=2)
     signed_at = started - timedelta(days=3)
@@ -183,9 +183,9 @@ def load_demo_activities(session: Session) -> None:
     session.flush()
     came = []
     for person, companions in ((daughter, 1), (liu, 1), (he, 0), (huang, 1)):
-        signup = rules.sign_up(session, past.id, person, person, companions, now=signed_at)
+        signup = joining.sign_up(session, past.id, person, person, companions, now=signed_at)
         signup.reminded_day_at = signup.reminded_hour_at = signed_at
         came.append(signup)
     for signup in came[:3]:
-        rules.check_in_by_name(session, volunteer, past.id, signup.id, now=started)
+        tickets.check_in_by_name(session, volunteer, past.id, signup.id, now=started)
     session.flush()

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from community.accounts.access import OFFICE, roles_required
 from community.accounts.models import AccountStatus, Role, User, UserRole
-from community.activities import rules
+from community.activities import attendance, rules, schedule, tickets
 from community.activities.forms import ActionForm, ActivityForm, OrganiserForm, PaymentForm
 from community.activities.models import (
     AUDIENCES,
@@ -71,7 +71,7 @@ def _words():
     return {
         "scenarios": SCENARIOS,
         "audience_labels": AUDIENCE_LABELS,
-        "payment_ways": rules.PAYMENT_WAYS,
+        "payment_ways": tickets.PAYMENT_WAYS,
         "locale": str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
     }
 
@@ -117,7 +117,7 @@ def _set_choices(form: ActivityForm) -> None:
     ]
 
 
-def _draft(form: ActivityForm, cover_name: str) -> rules.ActivityDraft:
+def _draft(form: ActivityForm, cover_name: str) -> schedule.ActivityDraft:
     zone = _zone()
     opens = form.signup_opens_on.data
     closes = form.signup_closes_on.data
@@ -127,7 +127,7 @@ def _draft(form: ActivityForm, cover_name: str) -> rules.ActivityDraft:
         raise Invalid(_("Choose one from the list."), field="place")
     if form.audience_building.data not in building_ids:
         raise Invalid(_("Choose one from the list."), field="audience_building")
-    return rules.ActivityDraft(
+    return schedule.ActivityDraft(
         title_zh=form.title_zh.data,
         title_en=form.title_en.data or "",
         description_zh=form.description_zh.data or "",
@@ -168,7 +168,9 @@ def new():
                     else None
                 )
                 cover_name = stored[0] if stored else ""
-                activity = rules.create_activity(db.session, current_user, _draft(form, cover_name))
+                activity = schedule.create_activity(
+                    db.session, current_user, _draft(form, cover_name)
+                )
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
@@ -230,7 +232,7 @@ def _activity_page(activity: Activity, form: OrganiserForm | None = None, status
         activity=activity,
         organisers=organisers,
         sessions=sessions,
-        places=rules.places_of(db.session, sessions, utcnow()),
+        places=schedule.places_of(db.session, sessions, utcnow()),
         form=form,
         action=ActionForm(),
     )
@@ -251,7 +253,7 @@ def add_organiser(activity_id: int):
     if form.validate_on_submit():
         person = db.session.get(User, form.person.data) if form.person.data else None
         try:
-            rules.name_organiser(db.session, found, person)
+            schedule.name_organiser(db.session, found, person)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -268,7 +270,7 @@ def remove_organiser(activity_id: int, organiser_id: int):
     found = _activity(activity_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    rules.remove_organiser(db.session, found, organiser_id)
+    schedule.remove_organiser(db.session, found, organiser_id)
     db.session.commit()
     flash(_("Organiser removed."), "success")
     return redirect(url_for(".activity", activity_id=found.id))
@@ -284,17 +286,17 @@ def _roster(row: ActivitySession, failed=None, status: int = 200):
             .order_by(Reservation.status, Reservation.priority.desc(), Reservation.id)
         ).unique()
     )
-    present, expected = rules.door_counts(db.session, row.id)
+    present, expected = tickets.door_counts(db.session, row.id)
     forms = {}
     for signup in signups:
         form = PaymentForm(formdata=None)
         form.how.choices = [
-            SelectChoice(key, str(label)) for key, label in rules.PAYMENT_WAYS.items()
+            SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
         ]
         forms[signup.id] = form
     if failed:
         failed[1].how.choices = [
-            SelectChoice(key, str(label)) for key, label in rules.PAYMENT_WAYS.items()
+            SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
         ]
         forms[failed[0]] = failed[1]
     return render_page(
@@ -327,11 +329,13 @@ def paid(signup_id: int):
         abort(404)
     session_id = found.session_id
     form = PaymentForm()
-    form.how.choices = [SelectChoice(key, str(label)) for key, label in rules.PAYMENT_WAYS.items()]
+    form.how.choices = [
+        SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
+    ]
     status = 422
     if form.validate_on_submit():
         try:
-            rules.mark_paid(db.session, current_user, signup_id, form.how.data)
+            tickets.mark_paid(db.session, current_user, signup_id, form.how.data)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -346,5 +350,5 @@ def paid(signup_id: int):
 @bp.get("/figures")
 @roles_required(*OFFICE)
 def figures():
-    rows, by_category = rules.figures(db.session)
+    rows, by_category = attendance.figures(db.session)
     return render_page("activities/office/figures.html", rows=rows, by_category=by_category)

@@ -26,10 +26,11 @@ from wtforms.fields.choices import SelectChoice
 
 from community.accounts.access import ANY_ROLE, roles_required
 from community.accounts.models import Role
-from community.activities import rules
+from community.activities import joining, rules, schedule, tickets
 from community.activities.calendar import signup_calendar
 from community.activities.forms import ActionForm, CodeForm, SignUpForm
 from community.activities.models import ActivitySession
+from community.capacity import holding
 from community.capacity.models import ReservationStatus
 from community.core import menus
 from community.core.db import utcnow
@@ -84,13 +85,13 @@ def index():
     category = category if category in SCENARIOS else ""
     now = utcnow()
     reach = rules.reach_of(db.session, current_user, now)
-    sessions = rules.upcoming(db.session, reach, now, category or None)
-    mine = {s.session_id: s for s in rules.signups_of(db.session, current_user, sessions)}
+    sessions = schedule.upcoming(db.session, reach, now, category or None)
+    mine = {s.session_id: s for s in joining.signups_of(db.session, current_user, sessions)}
     return render_page(
         "activities/index.html",
         "activities/_list.html",
         sessions=sessions,
-        places=rules.places_of(db.session, sessions, now),
+        places=schedule.places_of(db.session, sessions, now),
         mine=mine,
         category=category,
         now=now,
@@ -103,10 +104,10 @@ def index():
 def detail(activity_id: int):
     now = utcnow()
     reach = rules.reach_of(db.session, current_user, now)
-    activity = rules.activity_for(db.session, current_user, activity_id, reach)
+    activity = schedule.activity_for(db.session, current_user, activity_id, reach)
     sessions = [row for row in activity.sessions if row.ends_at > now]
     mine = {}
-    for signup in rules.signups_of(db.session, current_user, sessions):
+    for signup in joining.signups_of(db.session, current_user, sessions):
         mine.setdefault(signup.session_id, []).append(signup)
     year = rules.this_year(now)
     refusals = [rules.refusal_for(activity, person, year) for person in reach.people]
@@ -115,7 +116,7 @@ def detail(activity_id: int):
         "activities/detail.html",
         activity=activity,
         sessions=sessions,
-        places=rules.places_of(db.session, sessions, now),
+        places=schedule.places_of(db.session, sessions, now),
         mine=mine,
         refusal=refusal,
         runs=reach.office or activity.id in reach.runs,
@@ -128,7 +129,7 @@ def detail(activity_id: int):
 @bp.get("/<id:activity_id>/cover/small", endpoint="cover_small", defaults={"small": True})
 @roles_required(*ANY_ROLE)
 def cover(activity_id: int, small: bool = False):
-    activity = rules.activity_for(db.session, current_user, activity_id)
+    activity = schedule.activity_for(db.session, current_user, activity_id)
     if not activity.cover_name:
         abort(404)
     path = stored_file(activity.cover_name, thumbnail=small)
@@ -143,7 +144,7 @@ def publish(activity_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    if rules.publish(db.session, activity_id, current_user):
+    if schedule.publish(db.session, activity_id, current_user):
         db.session.commit()
         flash(_("Published. Its audience has been told."), "success")
     else:
@@ -159,7 +160,7 @@ def _join_page(row: ActivitySession, form: SignUpForm, status: int = 200):
         status=status,
         row=row,
         activity=row.activity,
-        places=rules.places_of(db.session, [row], now)[row.id],
+        places=schedule.places_of(db.session, [row], now)[row.id],
         form=form,
         now=now,
     )
@@ -172,7 +173,7 @@ def join(session_id: int):
     row = db.session.get(ActivitySession, session_id)
     if row is None:
         raise NotFound(_("No such activity."))
-    rules.activity_for(db.session, current_user, row.activity_id, reach)
+    schedule.activity_for(db.session, current_user, row.activity_id, reach)
     form = SignUpForm()
     form.person.choices = [SelectChoice(person.id, person.name) for person in reach.people]
     if request.method == "GET":
@@ -182,7 +183,7 @@ def join(session_id: int):
     if form.validate_on_submit():
         chosen = {person.id: person for person in reach.people}.get(form.person.data)
         try:
-            signup = rules.sign_up(
+            signup = joining.sign_up(
                 db.session, row.id, chosen, current_user, int(form.companions.data or 0)
             )
             db.session.commit()
@@ -206,12 +207,12 @@ def join(session_id: int):
 @bp.get("/mine")
 @roles_required(*ANY_ROLE)
 def mine():
-    coming, earlier = rules.my_signups(db.session, current_user)
+    coming, earlier = joining.my_signups(db.session, current_user)
     return render_page(
         "activities/mine.html",
         coming=coming,
         earlier=earlier,
-        positions=rules.positions(db.session, coming),
+        positions=holding.positions(db.session, coming),
         qr=qr_svg,
     )
 
@@ -221,7 +222,7 @@ def render_signup(signup, status: int = 200, error: str | None = None):
         "activities/signup.html",
         status=status,
         signup=signup,
-        position=rules.positions(db.session, [signup]).get(signup.id),
+        position=holding.positions(db.session, [signup]).get(signup.id),
         form=ActionForm(),
         error=error,
         now=utcnow(),
@@ -232,11 +233,11 @@ def render_signup(signup, status: int = 200, error: str | None = None):
 @bp.get("/signups/<id:signup_id>")
 @roles_required(*ANY_ROLE)
 def signup(signup_id: int):
-    return render_signup(rules.signup_for(db.session, current_user, signup_id))
+    return render_signup(joining.signup_for(db.session, current_user, signup_id))
 
 
 def act(signup_id: int, change, done: str):
-    found = rules.signup_for(db.session, current_user, signup_id)
+    found = joining.signup_for(db.session, current_user, signup_id)
     form = ActionForm()
     if not form.validate_on_submit():
         return render_signup(found, 400, _("This form has expired. Please reload the page."))
@@ -245,7 +246,7 @@ def act(signup_id: int, change, done: str):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        found = rules.signup_for(db.session, current_user, signup_id)
+        found = joining.signup_for(db.session, current_user, signup_id)
         return render_signup(found, error.status, error.message)
     flash(done, "success")
     return redirect(url_for("activities.signup", signup_id=signup_id))
@@ -254,25 +255,25 @@ def act(signup_id: int, change, done: str):
 @bp.post("/signups/<id:signup_id>/cancel")
 @roles_required(*ANY_ROLE)
 def cancel(signup_id: int):
-    return act(signup_id, rules.cancel, _("The sign-up is cancelled."))
+    return act(signup_id, joining.cancel, _("The sign-up is cancelled."))
 
 
 @bp.post("/signups/<id:signup_id>/accept")
 @roles_required(*ANY_ROLE)
 def accept(signup_id: int):
-    return act(signup_id, rules.accept_offer, _("The place is yours."))
+    return act(signup_id, joining.accept_offer, _("The place is yours."))
 
 
 @bp.post("/signups/<id:signup_id>/decline")
 @roles_required(*ANY_ROLE)
 def decline(signup_id: int):
-    return act(signup_id, rules.decline_offer, _("Thank you: the place goes to the next person."))
+    return act(signup_id, joining.decline_offer, _("Thank you: the place goes to the next person."))
 
 
 @bp.get("/signups/<id:signup_id>/calendar.ics")
 @roles_required(*ANY_ROLE)
 def calendar(signup_id: int):
-    found = rules.signup_for(db.session, current_user, signup_id)
+    found = joining.signup_for(db.session, current_user, signup_id)
     body = signup_calendar(found, locale(), zone(), request.host, utcnow())
     return Response(
         body,
@@ -290,23 +291,23 @@ def running():
     """The sessions the person runs (the office: every one), soonest first."""
     now = utcnow()
     reach = rules.reach_of(db.session, current_user, now)
-    sessions = rules.running(db.session, reach, now)
+    sessions = schedule.running(db.session, reach, now)
     return render_page(
         "activities/running.html",
         sessions=sessions,
-        drafts=rules.drafts(db.session, reach),
+        drafts=schedule.drafts(db.session, reach),
         form=ActionForm(),
     )
 
 
 def _door_page(row, form, status=200, result=None):
-    present, expected = rules.door_counts(db.session, row.id)
+    present, expected = tickets.door_counts(db.session, row.id)
     return render_page(
         "activities/door.html",
         status=status,
         row=row,
         activity=row.activity,
-        people=rules.door_list(db.session, row.id),
+        people=tickets.door_list(db.session, row.id),
         present=present,
         expected=expected,
         form=form,
@@ -319,15 +320,15 @@ def _door_page(row, form, status=200, result=None):
 @bp.get("/sessions/<id:session_id>/door")
 @roles_required(*ANY_ROLE)
 def door(session_id: int):
-    row = rules.door_session(db.session, current_user, session_id)
+    row = tickets.door_session(db.session, current_user, session_id)
     return _door_page(row, CodeForm(formdata=None))
 
 
 @bp.get("/sessions/<id:session_id>/door/count")
 @roles_required(*ANY_ROLE)
 def door_count(session_id: int):
-    row = rules.door_session(db.session, current_user, session_id)
-    present, expected = rules.door_counts(db.session, row.id)
+    row = tickets.door_session(db.session, current_user, session_id)
+    present, expected = tickets.door_counts(db.session, row.id)
     return render_page(
         "activities/_count.html",
         "activities/_count.html",
@@ -352,16 +353,16 @@ def _checked(row, outcome, form):
 @bp.post("/sessions/<id:session_id>/door")
 @roles_required(*ANY_ROLE)
 def check_in(session_id: int):
-    row = rules.door_session(db.session, current_user, session_id)
+    row = tickets.door_session(db.session, current_user, session_id)
     form = CodeForm()
     if not form.validate_on_submit():
         return _door_page(row, form, 422)
     try:
-        outcome = rules.check_in(db.session, current_user, row.id, form.code.data)
+        outcome = tickets.check_in(db.session, current_user, row.id, form.code.data)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        row = rules.door_session(db.session, current_user, session_id)
+        row = tickets.door_session(db.session, current_user, session_id)
         return _door_page(row, form, error.status, {"ok": False, "message": error.message})
     return _checked(row, outcome, CodeForm(formdata=None))
 
@@ -369,16 +370,16 @@ def check_in(session_id: int):
 @bp.post("/sessions/<id:session_id>/door/<id:signup_id>")
 @roles_required(*ANY_ROLE)
 def check_in_by_name(session_id: int, signup_id: int):
-    row = rules.door_session(db.session, current_user, session_id)
+    row = tickets.door_session(db.session, current_user, session_id)
     form = ActionForm()
     if not form.validate_on_submit():
         return _door_page(row, CodeForm(formdata=None), 400)
     try:
-        outcome = rules.check_in_by_name(db.session, current_user, row.id, signup_id)
+        outcome = tickets.check_in_by_name(db.session, current_user, row.id, signup_id)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        row = rules.door_session(db.session, current_user, session_id)
+        row = tickets.door_session(db.session, current_user, session_id)
         return _door_page(
             row, CodeForm(formdata=None), error.status, {"ok": False, "message": error.message}
         )

@@ -9,14 +9,15 @@ from flask import current_app
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from community.accounts import relations
-from community.accounts.models import Relation, User
+from community.accounts.models import User
 from community.bookings.models import Booking, Service, Slot
 from community.bookings.slots import check_bookable
+from community.capacity import holding, reminders
 from community.capacity import rules as capacity
 from community.capacity.models import ACTIVE, Reservation, ReservationStatus, Resource
 from community.core.db import utcnow
@@ -29,10 +30,6 @@ from community.notify import outbox
 S = ReservationStatus
 BOOKING = notify_kinds.declare("booking", _l("My bookings"))
 SERVICE_SLOT = "service_slot"  # the kind of the capacity resources bookings own
-# A booking made closer than this to its start needs no "tomorrow" reminder: the confirmation
-# says it all (tasks.py sends the reminders).
-DAY_AHEAD = timedelta(hours=24)
-HOUR_AHEAD = timedelta(hours=1)
 
 
 def community_zone() -> ZoneInfo:
@@ -56,11 +53,7 @@ def _tell(session: Session, booking: Booking, people, render) -> None:
 
 def _people(session: Session, booking: Booking) -> list[User]:
     """The person the booking is for, and whoever booked it for them."""
-    reservation = booking.reservation
-    people = [reservation.person]
-    if reservation.booked_by_id != reservation.person_id:
-        people.append(session.get(User, reservation.booked_by_id))
-    return people
+    return holding.people_of(session, booking.reservation)
 
 
 def slot_for(session: Session, service: Service, starts_at: datetime) -> Slot:
@@ -119,14 +112,6 @@ def _service(session: Session, service_id: int | None) -> Service:
     return service
 
 
-def _mark_reminders(booking: Booking, now: datetime) -> None:
-    """A booking made within a reminder's window needs no such reminder later."""
-    if booking.slot.starts_at - now <= DAY_AHEAD:
-        booking.reminded_day_at = now
-    if booking.slot.starts_at - now <= HOUR_AHEAD:
-        booking.reminded_hour_at = now
-
-
 def book(
     session: Session,
     service_id: int | None,
@@ -151,7 +136,7 @@ def book(
     )
     booking = Booking(reservation=reservation, slot=slot, created_at=now)
     session.add(booking)
-    _mark_reminders(booking, now)
+    reminders.mark_made(booking, slot.starts_at, now)
     session.flush()
     name = service.name
     if reservation.status == S.CONFIRMED:
@@ -210,12 +195,7 @@ def cancel(session: Session, booking: Booking, actor: User, now: datetime | None
     if status not in ACTIVE:
         raise Conflict(_("This booking is cancelled already."))
     _check_cutoff(booking, now)
-    if status == S.WAITLISTED:
-        capacity.leave(session, booking.reservation_id, actor, now=now)
-    elif status == S.OFFERED:
-        capacity.decline_offer(session, booking.reservation_id, actor, now=now)
-    else:
-        capacity.release(session, booking.reservation_id, actor, now=now)
+    holding.give_up(session, booking.reservation, actor, now)
     _ended(session, booking, actor)
     return booking
 
@@ -260,7 +240,7 @@ def reschedule(
     reservation = capacity.move(session, booking.reservation_id, slot.resource_id, actor, now=now)
     moved = Booking(reservation=reservation, slot=slot, note=booking.note, created_at=now)
     session.add(moved)
-    _mark_reminders(moved, now)
+    reminders.mark_made(moved, slot.starts_at, now)
     session.flush()
     name = service.name
     _tell(
@@ -336,16 +316,10 @@ def tell_of_offer(session: Session, reservation: Reservation, **_kwargs) -> None
 def _visible_to(user: User):
     """Bookings for the person, and those they made for family they are still linked to (the
     office and staff act for any resident, so theirs stay visible too)."""
-    linked = select(Relation.id).where(
-        or_(
-            and_(Relation.person_id == user.id, Relation.relative_id == Reservation.person_id),
-            and_(Relation.relative_id == user.id, Relation.person_id == Reservation.person_id),
-        )
-    )
     made_by_me = Reservation.booked_by_id == user.id
     if user.has_role(*relations.MAY_ACT_FOR_ANY_RESIDENT):
         return or_(Reservation.person_id == user.id, made_by_me)
-    return or_(Reservation.person_id == user.id, and_(made_by_me, linked.exists()))
+    return or_(Reservation.person_id == user.id, and_(made_by_me, holding.linked_to_person(user)))
 
 
 def _loaded():
@@ -383,26 +357,7 @@ def my_bookings(
     )
     upcoming = [b for b in rows if b.slot.ends_at > now and b.reservation.status in ACTIVE]
     past = [b for b in reversed(rows) if b not in upcoming]
-    return upcoming, past, positions(session, upcoming)
-
-
-def positions(session: Session, bookings: list[Booking]) -> dict[int, int]:
-    """Where each waiting booking stands in its line (1: next), in one query."""
-    waiting = {b.reservation_id: b.id for b in bookings if b.reservation.status == S.WAITLISTED}
-    if not waiting:
-        return {}
-    resources = {b.reservation.resource_id for b in bookings if b.reservation_id in waiting}
-    line = session.execute(
-        select(Reservation.id, Reservation.resource_id)
-        .where(Reservation.resource_id.in_(resources), Reservation.status == S.WAITLISTED)
-        .order_by(Reservation.resource_id, Reservation.priority.desc(), Reservation.id)
-    ).all()
-    found, counts = {}, {}
-    for reservation_id, resource_id in line:
-        counts[resource_id] = counts.get(resource_id, 0) + 1
-        if reservation_id in waiting:
-            found[waiting[reservation_id]] = counts[resource_id]
-    return found
+    return upcoming, past, holding.positions(session, upcoming)
 
 
 def acting_for(session: Session, user: User) -> list[User]:
@@ -416,42 +371,10 @@ def acting_for(session: Session, user: User) -> list[User]:
     return people
 
 
-def mark_reminded(session: Session, booking_id: int, column: str, now: datetime) -> bool:
-    """Claim a reminder (reminded_day_at or reminded_hour_at): True for the one worker whose
-    conditional UPDATE lands, so a reminder goes once even with two workers."""
-    field = getattr(Booking, column)
-    return bool(
-        session.execute(
-            update(Booking)
-            .where(Booking.id == booking_id, field.is_(None))
-            .values({column: now})
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    )
-
-
 def due_reminders(session: Session, now: datetime) -> list[tuple[Booking, str]]:
-    """(booking, column) for each reminder due: a day before and an hour before the start."""
-    due = []
-    # Within the hour only the hour's reminder goes: after a worker outage nobody is told
-    # "tomorrow" about something that starts in forty minutes.
-    windows = (("reminded_day_at", HOUR_AHEAD, DAY_AHEAD), ("reminded_hour_at", None, HOUR_AHEAD))
-    for column, after, ahead in windows:
-        field = getattr(Booking, column)
-        rows = session.scalars(
-            _loaded()
-            .join(Slot, Slot.id == Booking.slot_id)
-            .where(
-                field.is_(None),
-                Reservation.status == S.CONFIRMED,
-                Slot.starts_at > now + (after or timedelta()),
-                Slot.starts_at <= now + ahead,
-            )
-            .order_by(Booking.id)
-            .limit(500)
-        ).unique()
-        due.extend((booking, column) for booking in rows)
-    return due
+    """(booking, marker) for each reminder due: a day before and an hour before the start."""
+    query = _loaded().join(Slot, Slot.id == Booking.slot_id)
+    return reminders.due(session, query, Booking, Slot.starts_at, now)
 
 
 def remind(session: Session, booking: Booking, column: str) -> None:

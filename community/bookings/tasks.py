@@ -5,7 +5,8 @@ import logging
 from huey import crontab
 
 from community.bookings import rules
-from community.core.db import utcnow
+from community.bookings.models import Booking
+from community.capacity import reminders
 from community.core.extensions import db
 from community.core.tasks import huey, task_app
 
@@ -13,17 +14,8 @@ log = logging.getLogger(__name__)
 
 
 def send_reminders(session, now=None) -> int:
-    """Each due reminder once: its marker is claimed by a conditional UPDATE, and the
-    notification goes through the outbox (which holds pushes back in quiet hours) in the same
-    transaction, one booking per transaction."""
-    now = now or utcnow()
-    sent = 0
-    for booking, column in rules.due_reminders(session, now):
-        if rules.mark_reminded(session, booking.id, column, now):
-            rules.remind(session, booking, column)
-            sent += 1
-        session.commit()
-    return sent
+    """Each due reminder once, one booking per transaction."""
+    return reminders.send(session, Booking, rules.due_reminders, rules.remind, now)
 
 
 @huey.periodic_task(crontab(minute="*/5"))

@@ -20,6 +20,7 @@ from community.bookings.calendar import booking_calendar
 from community.bookings.forms import ActionForm, BookForm, MoveForm
 from community.bookings.models import Service
 from community.bookings.slots import day_slots, starts_on
+from community.capacity import holding
 from community.capacity.models import ReservationStatus
 from community.core import menus
 from community.core.db import utcnow
@@ -193,7 +194,7 @@ def render_detail(booking, status: int = 200, error: str | None = None):
         status=status,
         booking=booking,
         locale=locale(),
-        position=rules.positions(db.session, [booking]).get(booking.id),
+        position=holding.positions(db.session, [booking]).get(booking.id),
         form=ActionForm(),
         error=error,
         now=utcnow(),

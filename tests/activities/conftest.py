@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from community.accounts.models import Role, User
 from community.accounts.passwords import hash_password
-from community.activities import rules
+from community.activities import schedule
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.directory.models import Place
@@ -69,15 +69,15 @@ def make_activity(app, operator, make_place):
             values.setdefault("title_zh", "书法班")
             values.setdefault("category", "education")
             values.setdefault("capacity", 10)
-            draft = rules.ActivityDraft(
+            draft = schedule.ActivityDraft(
                 first_start=utcnow().replace(second=0, microsecond=0) + starts_in,
                 place_id=place.id,
                 **values,
             )
             user = db.session.get(User, operator)
-            activity = rules.create_activity(db.session, user, draft)
+            activity = schedule.create_activity(db.session, user, draft)
             if publish:
-                rules.publish(db.session, activity.id, user)
+                schedule.publish(db.session, activity.id, user)
             db.session.commit()
             return activity.id, [row.id for row in activity.sessions]
 

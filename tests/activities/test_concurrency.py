@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from community.accounts.models import Role, User
 from community.accounts.passwords import hash_password
-from community.activities import rules
+from community.activities import joining
 from community.activities.models import SignUp
 from community.capacity.models import Reservation
 from community.core.errors import Conflict, Invalid
@@ -41,7 +41,7 @@ def race(app, count, attempt):
 
 def sign(session_id, user_id, companions):
     person = db.session.get(User, user_id)
-    return rules.sign_up(db.session, session_id, person, person, companions).reservation.status
+    return joining.sign_up(db.session, session_id, person, person, companions).reservation.status
 
 
 def test_three_hundred_sign_ups_at_once_for_forty_places_never_oversell(

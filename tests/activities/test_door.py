@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from community.accounts.models import Role, User
-from community.activities import rules
+from community.activities import attendance, joining, schedule, tickets
 from community.activities.models import Activity, SignUp
 from community.core.db import utcnow
 from community.core.extensions import db
@@ -15,7 +15,7 @@ from community.core.extensions import db
 
 def sign(session_id, user_id, companions=0):
     person = db.session.get(User, user_id)
-    signup = rules.sign_up(db.session, session_id, person, person, companions)
+    signup = joining.sign_up(db.session, session_id, person, person, companions)
     db.session.commit()
     return signup.id, signup.short_code, signup.ticket_token
 
@@ -26,7 +26,7 @@ def door(app, make_activity, person, client_for):
     activity_id, (session_id, other_session) = make_activity(weeks=2, capacity=5)
     organiser = person(roles=(Role.RESIDENT, Role.VOLUNTEER))
     with app.app_context():
-        rules.name_organiser(
+        schedule.name_organiser(
             db.session, db.session.get(Activity, activity_id), db.session.get(User, organiser)
         )
         db.session.commit()
@@ -74,7 +74,7 @@ def test_a_scanned_token_checks_in_and_by_name_too(app, door, person):
     response = client.post(f"/activities/sessions/{door['session']}/door/{second_id}")
     assert response.status_code == 200
     with app.app_context():
-        assert rules.door_counts(db.session, door["session"]) == (2, 2)
+        assert tickets.door_counts(db.session, door["session"]) == (2, 2)
 
 
 def test_a_ticket_for_another_session_is_refused(app, door, person):
@@ -146,12 +146,12 @@ def test_after_the_session_the_office_sees_fill_rate_and_attendance(
             for p, c in zip(people, (1, 1, 0), strict=True)
         ]
         for signup_id in signed[:2]:
-            rules.check_in_by_name(
+            tickets.check_in_by_name(
                 db.session, db.session.get(User, operator), door["session"], signup_id
             )
         db.session.commit()
         later = utcnow() + timedelta(days=30)
-        rows, by_category = rules.figures(db.session, later)
+        rows, by_category = attendance.figures(db.session, later)
         ((_activity, numbers),) = rows
         assert (numbers.sessions, numbers.places, numbers.signed, numbers.present) == (2, 10, 5, 4)
         assert numbers.no_shows == 1

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from community.accounts.models import Relation, User
-from community.activities import rules
+from community.activities import joining, rules, schedule
 from community.activities import tasks as activity_tasks
 from community.activities.models import ActivitySession, SignUp
 from community.capacity import rules as capacity
@@ -22,7 +22,7 @@ from tests.querycount import queries_for
 def sign(session_id, user_id, companions=0, booked_by=None, now=None):
     person = db.session.get(User, user_id)
     by = db.session.get(User, booked_by) if booked_by else person
-    signup = rules.sign_up(db.session, session_id, person, by, companions, now=now)
+    signup = joining.sign_up(db.session, session_id, person, by, companions, now=now)
     db.session.commit()
     return signup
 
@@ -58,7 +58,7 @@ def test_a_party_of_three_never_takes_the_last_two_places(app, make_activity, pe
         # Nobody jumps the line either: one person waits behind the family.
         assert sign(session_id, single).reservation.status == "waitlisted"
         row = db.session.get(ActivitySession, session_id)
-        assert rules.places_of(db.session, [row], utcnow())[row.id].taken == 2
+        assert schedule.places_of(db.session, [row], utcnow())[row.id].taken == 2
 
 
 def test_at_most_three_companions(app, make_activity, person, client_for):
@@ -148,7 +148,7 @@ def test_offers_run_out_and_pass_on_and_i_dont_need_it_passes_at_once(app, make_
         b = sign(session_id, second).id
         c = sign(session_id, third).id
         d = sign(session_id, fourth).id
-        rules.cancel(db.session, db.session.get(SignUp, a), db.session.get(User, first))
+        joining.cancel(db.session, db.session.get(SignUp, a), db.session.get(User, first))
         db.session.commit()
         assert status_of(b) == "offered"
         later = utcnow() + timedelta(minutes=31)
@@ -157,7 +157,7 @@ def test_offers_run_out_and_pass_on_and_i_dont_need_it_passes_at_once(app, make_
         capacity.pass_on_expired(db.session, resource_id, later)
         db.session.commit()
         assert (status_of(b), status_of(c)) == ("expired", "offered")
-        rules.decline_offer(db.session, db.session.get(SignUp, c), db.session.get(User, third))
+        joining.decline_offer(db.session, db.session.get(SignUp, c), db.session.get(User, third))
         db.session.commit()
         assert (status_of(c), status_of(d)) == ("cancelled", "offered")
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from community.accounts.models import User
 from community.bookings import rules, tasks
 from community.bookings.models import Booking, Service, ServiceHours, Slot
+from community.capacity import holding
 from community.capacity.models import Reservation
 from community.core.db import utcnow
 from community.core.errors import Conflict, Invalid
@@ -215,7 +216,7 @@ def test_a_waiting_resident_is_offered_the_freed_place_and_answers(app, demo):
         last = rules.book(db.session, service.id, at(2, 10), third, third)
         db.session.commit()
         assert waiting.reservation.status == "waitlisted"
-        assert rules.positions(db.session, [waiting, last]) == {waiting.id: 1, last.id: 2}
+        assert holding.positions(db.session, [waiting, last]) == {waiting.id: 1, last.id: 2}
         rules.cancel(db.session, taken, first)
         db.session.commit()
         assert db.session.get(Booking, waiting.id).reservation.status == "offered"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from community.accounts.models import User
 from community.accounts.rules import find_by_login
-from community.activities import rules
+from community.activities import joining, schedule
 from community.activities.models import Activity, SignUp
 from community.core.db import utcnow
 from community.core.extensions import db
@@ -65,7 +65,7 @@ def activity_named(app, title: str) -> tuple[int, list[int]]:
 def take_the_place(app, session_id: int, login: str) -> int:
     with app.app_context():
         person = find_by_login(db.session, login)
-        signup = rules.sign_up(db.session, session_id, person, person)
+        signup = joining.sign_up(db.session, session_id, person, person)
         db.session.commit()
         return signup.id
 
@@ -73,7 +73,7 @@ def take_the_place(app, session_id: int, login: str) -> int:
 def give_it_up(app, signup_id: int) -> None:
     with app.app_context():
         signup = db.session.get(SignUp, signup_id)
-        rules.cancel(db.session, signup, db.session.get(User, signup.reservation.person_id))
+        joining.cancel(db.session, signup, db.session.get(User, signup.reservation.person_id))
         db.session.commit()
 
 
@@ -139,7 +139,7 @@ def new_activity_error(page: Page) -> None:
 def test_activity_pages_have_no_axe_violations(app, axe_path, new_context, locale, text_size):
     with app.app_context():
         operator = find_by_login(db.session, DEMO_LOGINS["operator"])
-        draft = rules.ActivityDraft(
+        draft = schedule.ActivityDraft(
             title_zh="广场舞",
             title_en="Square dancing",
             category="neighborhood",
@@ -149,13 +149,13 @@ def test_activity_pages_have_no_axe_violations(app, axe_path, new_context, local
             price_cents=2000,
             weeks=2,
         )
-        activity = rules.create_activity(db.session, operator, draft)
-        rules.publish(db.session, activity.id, operator)
+        activity = schedule.create_activity(db.session, operator, draft)
+        schedule.publish(db.session, activity.id, operator)
         volunteer = find_by_login(db.session, DEMO_LOGINS["volunteer"])
-        rules.name_organiser(db.session, activity, volunteer)
+        schedule.name_organiser(db.session, activity, volunteer)
         session_id = activity.sessions[0].id
         resident = find_by_login(db.session, DEMO_LOGINS["resident"])
-        signup = rules.sign_up(db.session, session_id, resident, resident, 2)
+        signup = joining.sign_up(db.session, session_id, resident, resident, 2)
         db.session.commit()
         activity_id, signup_id = activity.id, signup.id
     visits = {
