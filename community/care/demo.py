@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from community.accounts.models import AccountStatus, EmergencyContact, Role, User, UserRole
 from community.accounts.rules import find_by_login
-from community.care import rules
+from community.care import asking, lifecycle, rules
 from community.care.models import CareConsent, CareVisit, ConsentStatus
 from community.core.db import utcnow
 from community.directory.models import Building, Unit
@@ -71,8 +71,8 @@ def load_demo_care(session: Session, password_hash: str) -> None:
 
     def ask(who, for_whom, kind, days, window, needs="", weekly=False, at=None):
         today = (at or now).astimezone(rules.zone()).date()
-        wanted = rules.VisitRequest(kind, today + timedelta(days=days), window, needs, weekly)
-        return rules.open_visit(session, who, for_whom, wanted, None, at or now)
+        wanted = asking.VisitRequest(kind, today + timedelta(days=days), window, needs, weekly)
+        return asking.open_visit(session, who, for_whom, wanted, None, at or now)
 
     # Open on the board.
     ask(daughter, elder, "clinic", 2, "morning", "腿脚不便，需要轮椅；挂号单在门口鞋柜上。")
@@ -80,11 +80,11 @@ def load_demo_care(session: Session, password_hash: str) -> None:
     ask(office, grandpa, "clean", 4, "morning", "钥匙在3号楼1-102王阿姨家。")
     ask(grandpa, grandpa, "shopping", 3, "late")
     # Every week: a meal for 吴奶奶 at noon, from tomorrow.
-    rules.request_visit(
+    asking.request_visit(
         session,
         daughter,
         elder,
-        rules.VisitRequest("meal", rules.request_days(now)[1], "noon", "少盐少油，软一点。", True),
+        asking.VisitRequest("meal", rules.request_days(now)[1], "noon", "少盐少油，软一点。", True),
         now,
     )
     # Done, logged and confirmed (two thanked), days ago.
@@ -112,8 +112,8 @@ def load_demo_care(session: Session, password_hash: str) -> None:
         finished = start + timedelta(minutes=50)
         machine.apply(session, order, volunteer, "resolve", order.version, now=finished, note=log)
         if concern:
-            view = rules.VisitView(order, visit, person, False, True, False, False, False)
-            visit.concern_order_id = rules.raise_concern(session, volunteer, view, concern)
+            view = lifecycle.VisitView(order, visit, person, False, True, False, False, False)
+            visit.concern_order_id = lifecycle.raise_concern(session, volunteer, view, concern)
         visit.mood, visit.concern = mood, concern
         session.flush()
         machine.apply(

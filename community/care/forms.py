@@ -7,7 +7,8 @@ from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
-from community.care.rules import VisitLog, VisitRequest
+from community.care.asking import VisitRequest
+from community.care.lifecycle import VisitLog
 from community.core.input import has_control, id_or_none
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.accounts.access import OFFICE, roles_required
-from community.care import forms, rules
+from community.care import elder_profile, forms, listing
 from community.core.errors import Invalid
 from community.core.extensions import db
 from community.core.web import render_page
@@ -18,8 +18,8 @@ def _render(status: int = 200, error: Invalid | None = None, login: str = ""):
     return render_page(
         "care/office.html",
         status=status,
-        elders=rules.elders(db.session),
-        soon=rules.unclaimed_soon(db.session),
+        elders=elder_profile.elders(db.session),
+        soon=listing.unclaimed_soon(db.session),
         error=error,
         login=login,
     )
@@ -36,7 +36,7 @@ def home():
 def mark():
     login = forms.text(request.form, "login")
     try:
-        person = rules.mark_by_login(db.session, current_user, login)
+        person = elder_profile.mark_by_login(db.session, current_user, login)
         db.session.commit()
     except Invalid as error:
         db.session.rollback()

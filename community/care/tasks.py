@@ -3,7 +3,7 @@ nobody has taken as their time nears."""
 
 from huey import crontab
 
-from community.care import rules
+from community.care import asking, listing
 from community.core.extensions import db
 from community.core.tasks import huey, task_app
 
@@ -13,7 +13,7 @@ def fill_weekly_visits() -> int:
     app = task_app()
     with app.app_context():
         try:
-            made = rules.fill_all_series(db.session)
+            made = asking.fill_all_series(db.session)
             db.session.commit()
             return made
         finally:
@@ -25,7 +25,7 @@ def escalate_unclaimed_visits() -> int:
     app = task_app()
     with app.app_context():
         try:
-            told = rules.escalate(db.session)
+            told = listing.escalate(db.session)
             db.session.commit()
             return told
         finally:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from community.accounts.access import ANY_ROLE, OFFICE, roles_required
 from community.accounts.models import Role, User
 from community.accounts.sessions import large_text_mode
-from community.care import forms, rules
+from community.care import asking, elder_profile, forms, lifecycle, listing, rules
 from community.care.kind import VISIT_KINDS
 from community.care.models import ConsentStatus
 from community.core import menus
@@ -102,10 +102,10 @@ def care_words():
 def home():
     user = current_user
     may_ask = rules.elders_of(db.session, user)
-    family = rules.family_elders(db.session, user)
+    family = elder_profile.family_elders(db.session, user)
     seen = [user.id] if user.receives_care else []
     seen += [elder.id for elder, status in family if status == ConsentStatus.GRANTED]
-    visits = rules.visits_of(db.session, seen, requested_by=user.id)
+    visits = listing.visits_of(db.session, seen, requested_by=user.id)
     now = utcnow()
     return render_page(
         "care/home.html",
@@ -117,7 +117,7 @@ def home():
             key=lambda row: row[1].starts_at,
         ),
         past=[row for row in visits if row[0].status not in [*rules.UPCOMING, states.RESOLVED]],
-        series=rules.series_of(db.session, [elder.id for elder in may_ask]),
+        series=asking.series_of(db.session, [elder.id for elder in may_ask]),
         now=now,
     )
 
@@ -168,7 +168,7 @@ def ask():
         try:
             if elder is None:
                 raise Invalid(_("Choose who the visit is for."), field="elder")
-            rules.check_request(wanted, utcnow(), step - 1)
+            asking.check_request(wanted, utcnow(), step - 1)
         except Invalid as error:
             return _render_ask(
                 people, elder, wanted, STEP_OF.get(error.field, 1), 422, {error.field: error}
@@ -177,7 +177,7 @@ def ask():
     try:
         if elder is None:
             raise Invalid(_("Choose who the visit is for."), field="elder")
-        order = rules.request_visit(db.session, current_user, elder, wanted)
+        order = asking.request_visit(db.session, current_user, elder, wanted)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -196,7 +196,7 @@ def ask():
 @roles_required(*ANY_ROLE)
 def stop_series(series_id: int):
     try:
-        cancelled = rules.stop_series(db.session, current_user, series_id)
+        cancelled = asking.stop_series(db.session, current_user, series_id)
         db.session.commit()
     except Conflict as error:
         db.session.rollback()
@@ -216,9 +216,9 @@ def stop_series(series_id: int):
 # ---- A visit ------------------------------------------------------------------------------
 
 
-def _render_visit(view: rules.VisitView, status: int = 200, error=None):
+def _render_visit(view: lifecycle.VisitView, status: int = 200, error=None):
     user = current_user
-    shows_log = rules.read_log(db.session, user, view)
+    shows_log = lifecycle.read_log(db.session, user, view)
     if shows_log:
         db.session.commit()  # the read is recorded even if the page fails to reach them
     events = db.session.scalars(
@@ -255,12 +255,12 @@ def _render_visit(view: rules.VisitView, status: int = 200, error=None):
 @bp.get("/visits/<id:order_id>")
 @roles_required(*ANY_ROLE)
 def visit(order_id: int):
-    return _render_visit(rules.load_visit(db.session, current_user, order_id))
+    return _render_visit(lifecycle.load_visit(db.session, current_user, order_id))
 
 
 def _act(order_id: int, change, done: str):
     """A step on a visit's page: back to it on success; refused, the page says why."""
-    view = rules.load_visit(db.session, current_user, order_id)
+    view = lifecycle.load_visit(db.session, current_user, order_id)
     version = forms.read_version(request.form)
     try:
         change(view, version)
@@ -269,7 +269,7 @@ def _act(order_id: int, change, done: str):
         db.session.rollback()
         if error.status == 403:
             raise
-        view = rules.load_visit(db.session, current_user, order_id)
+        view = lifecycle.load_visit(db.session, current_user, order_id)
         return _render_visit(view, error.status, error)
     flash(done, "success")
     return redirect(url_for("care.visit", order_id=order_id))
@@ -279,7 +279,7 @@ def _act(order_id: int, change, done: str):
 @roles_required(Role.VOLUNTEER)
 def claim(order_id: int):
     try:
-        rules.claim_visit(db.session, current_user, order_id)
+        lifecycle.claim_visit(db.session, current_user, order_id)
         db.session.commit()
     except Conflict as error:
         db.session.rollback()
@@ -292,9 +292,9 @@ def claim(order_id: int):
 @roles_required(Role.VOLUNTEER)
 def hand_back(order_id: int):
     def change(view, version):
-        rules.step(db.session, current_user, view, "release", version)
+        lifecycle.step(db.session, current_user, view, "release", version)
 
-    view = rules.load_visit(db.session, current_user, order_id)
+    view = lifecycle.load_visit(db.session, current_user, order_id)
     version = forms.read_version(request.form)
     try:
         change(view, version)
@@ -303,7 +303,7 @@ def hand_back(order_id: int):
         db.session.rollback()
         if error.status == 403:
             raise
-        return _render_visit(rules.load_visit(db.session, current_user, order_id), 409, error)
+        return _render_visit(lifecycle.load_visit(db.session, current_user, order_id), 409, error)
     flash(_("Handed back: the visit is on the board again."), "success")
     return redirect(url_for("care.board"))
 
@@ -313,7 +313,7 @@ def hand_back(order_id: int):
 def arrive(order_id: int):
     return _act(
         order_id,
-        lambda view, version: rules.step(db.session, current_user, view, "start", version),
+        lambda view, version: lifecycle.step(db.session, current_user, view, "start", version),
         _("Noted: you are there."),
     )
 
@@ -324,7 +324,7 @@ def done(order_id: int):
     log = forms.read_log(request.form)
     return _act(
         order_id,
-        lambda view, version: rules.finish(db.session, current_user, view, version, log),
+        lambda view, version: lifecycle.finish(db.session, current_user, view, version, log),
         _("Thank you: the visit is logged. The elder or their family will confirm it."),
     )
 
@@ -335,7 +335,7 @@ def confirm(order_id: int):
     rating, thanks = forms.read_rating(request.form), forms.read_thanks(request.form)
     return _act(
         order_id,
-        lambda view, version: rules.confirm(
+        lambda view, version: lifecycle.confirm(
             db.session, current_user, view, version, rating, thanks
         ),
         _("Confirmed. Thank you!"),
@@ -348,7 +348,9 @@ def thank(order_id: int):
     rating, thanks = forms.read_rating(request.form), forms.read_thanks(request.form)
     return _act(
         order_id,
-        lambda view, version: rules.thank(db.session, current_user, view, version, rating, thanks),
+        lambda view, version: lifecycle.thank(
+            db.session, current_user, view, version, rating, thanks
+        ),
         _("Your thanks are passed on."),
     )
 
@@ -358,7 +360,7 @@ def thank(order_id: int):
 def cancel(order_id: int):
     return _act(
         order_id,
-        lambda view, version: rules.cancel(db.session, current_user, view, version),
+        lambda view, version: lifecycle.cancel(db.session, current_user, view, version),
         _("The visit is cancelled."),
     )
 
@@ -369,8 +371,8 @@ def cancel(order_id: int):
 def _render_board(status: int = 200, taken: str | None = None):
     visit_kind = request.args.get("kind")
     building_id = request.args.get("building", type=id_or_none)
-    buildings = rules.buildings(db.session)
-    rows = rules.board(
+    buildings = listing.buildings(db.session)
+    rows = listing.board(
         db.session,
         visit_kind=visit_kind if visit_kind in VISIT_KINDS else None,
         building_id=building_id,
@@ -380,7 +382,7 @@ def _render_board(status: int = 200, taken: str | None = None):
         "care/_board_rows.html",
         status=status,
         rows=rows,
-        mine=rules.my_claims(db.session, current_user),
+        mine=listing.my_claims(db.session, current_user),
         buildings=buildings,
         building_names={b.id: b.name for b in buildings},
         chosen_kind=visit_kind if visit_kind in VISIT_KINDS else "",
@@ -404,7 +406,7 @@ PROFILE_FIELDS = frozenset({"birth_year", "name", "phone", "relation", "relative
 
 def _person(person_id: int) -> User:
     person = db.session.get(User, person_id)
-    if person is None or not rules.may_edit_profile(current_user, person):
+    if person is None or not elder_profile.may_edit_profile(current_user, person):
         raise NotFound(_("No such person."))
     return person
 
@@ -414,9 +416,9 @@ def _render_profile(person: User, status: int = 200, errors=None, values=None):
         "care/profile.html",
         status=status,
         person=person,
-        contacts=rules.contacts_of(db.session, person),
-        family=rules.family_of(db.session, person),
-        reads=rules.log_reads(db.session, person),
+        contacts=elder_profile.contacts_of(db.session, person),
+        family=elder_profile.family_of(db.session, person),
+        reads=elder_profile.log_reads(db.session, person),
         errors=errors or {},
         values=values or {},
         office=rules.is_office(current_user),
@@ -460,7 +462,7 @@ def save_care(person_id: int):
         if not readable:
             raise Invalid(_("Give the year as four digits, like 1948."), field="birth_year")
         wants = request.form.get("receives_care") == "1"
-        rules.set_care(db.session, current_user, person, wants, year)
+        elder_profile.set_care(db.session, current_user, person, wants, year)
 
     return _change_profile(person_id, change, _("Saved."))
 
@@ -469,7 +471,7 @@ def save_care(person_id: int):
 @roles_required(*ANY_ROLE)
 def add_contact(person_id: int):
     def change(person):
-        rules.add_contact(
+        elder_profile.add_contact(
             db.session,
             current_user,
             person,
@@ -487,7 +489,7 @@ def move_contact(person_id: int, contact_id: int):
     up = request.form.get("direction") != "down"
     return _change_profile(
         person_id,
-        lambda person: rules.move_contact(db.session, current_user, person, contact_id, up),
+        lambda person: elder_profile.move_contact(db.session, current_user, person, contact_id, up),
         _("Order saved."),
     )
 
@@ -497,7 +499,7 @@ def move_contact(person_id: int, contact_id: int):
 def remove_contact(person_id: int, contact_id: int):
     return _change_profile(
         person_id,
-        lambda person: rules.remove_contact(db.session, current_user, person, contact_id),
+        lambda person: elder_profile.remove_contact(db.session, current_user, person, contact_id),
         _("Emergency contact removed."),
     )
 
@@ -506,7 +508,7 @@ def remove_contact(person_id: int, contact_id: int):
 @roles_required(*ANY_ROLE)
 def link_family(person_id: int):
     def change(person):
-        rules.link_relative(
+        elder_profile.link_relative(
             db.session,
             current_user,
             person,
@@ -523,7 +525,9 @@ def consent(person_id: int, relative_id: int):
     status = forms.text(request.form, "status")
     return _change_profile(
         person_id,
-        lambda person: rules.set_consent(db.session, current_user, person, relative_id, status),
+        lambda person: elder_profile.set_consent(
+            db.session, current_user, person, relative_id, status
+        ),
         _("Saved: what your family may see."),
     )
 
@@ -533,7 +537,7 @@ def consent(person_id: int, relative_id: int):
 def unlink_family(person_id: int, relation_id: int):
     return _change_profile(
         person_id,
-        lambda person: rules.unlink_relative(db.session, current_user, person, relation_id),
+        lambda person: elder_profile.unlink_relative(db.session, current_user, person, relation_id),
         _("Family link removed."),
     )
 

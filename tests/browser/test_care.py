@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from community.accounts.rules import find_by_login
-from community.care import rules
+from community.care import asking, lifecycle, rules
 from community.care.models import CareConsent, ConsentStatus
 from community.core.db import utcnow
 from community.core.extensions import db
@@ -152,17 +152,19 @@ def taken_visit(app, elder_id) -> tuple[int, int]:
         elder = db.session.get(type(find_by_login(db.session, ELDER)), elder_id)
         volunteer = find_by_login(db.session, VOLUNTEER)
         day = utcnow().astimezone(rules.zone()).date() + timedelta(days=2)
-        open_order = rules.request_visit(
-            db.session, elder, elder, rules.VisitRequest("clean", day, "morning", "钥匙在邻居家")
+        open_order = asking.request_visit(
+            db.session, elder, elder, asking.VisitRequest("clean", day, "morning", "钥匙在邻居家")
         )
-        done = rules.request_visit(
-            db.session, elder, elder, rules.VisitRequest("visit", day, "afternoon", "")
+        done = asking.request_visit(
+            db.session, elder, elder, asking.VisitRequest("visit", day, "afternoon", "")
         )
-        rules.claim_visit(db.session, volunteer, done.id)
-        view = rules.load_visit(db.session, volunteer, done.id)
-        rules.step(db.session, volunteer, view, "start", done.version)
-        view = rules.load_visit(db.session, volunteer, done.id)
-        rules.finish(db.session, volunteer, view, done.version, rules.VisitLog("聊天", 2, "膝盖疼"))
+        lifecycle.claim_visit(db.session, volunteer, done.id)
+        view = lifecycle.load_visit(db.session, volunteer, done.id)
+        lifecycle.step(db.session, volunteer, view, "start", done.version)
+        view = lifecycle.load_visit(db.session, volunteer, done.id)
+        lifecycle.finish(
+            db.session, volunteer, view, done.version, lifecycle.VisitLog("聊天", 2, "膝盖疼")
+        )
         db.session.commit()
         return open_order.id, done.id
 

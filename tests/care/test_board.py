@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from community.accounts.models import Role, User
-from community.care import rules
+from community.care import listing
 from community.care.kind import CARE
 from community.care.models import CareVisit
 from community.core.extensions import db
@@ -92,8 +92,8 @@ def test_unclaimed_visits_nearing_their_time_are_escalated_to_the_office_once(ap
     with app.app_context():
         starts_at = db.session.get(CareVisit, soon).starts_at
         near = starts_at - timedelta(hours=2)
-        assert rules.escalate(db.session, near) == 1
-        assert rules.escalate(db.session, near + timedelta(minutes=5)) == 0
+        assert listing.escalate(db.session, near) == 1
+        assert listing.escalate(db.session, near + timedelta(minutes=5)) == 0
         db.session.commit()
         told = db.session.scalars(
             select(Notification.title).where(Notification.user_id == cast.operator)
@@ -107,7 +107,7 @@ def test_a_claimed_visit_is_never_escalated(app, cast, login):
     login(cast.volunteer).post(f"/care/visits/{order_id}/claim")
     with app.app_context():
         starts_at = db.session.get(CareVisit, order_id).starts_at
-        assert rules.escalate(db.session, starts_at - timedelta(hours=1)) == 0
+        assert listing.escalate(db.session, starts_at - timedelta(hours=1)) == 0
 
 
 def test_volunteers_may_choose_push_for_care_requests(app, cast, login):

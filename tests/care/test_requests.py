@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from community.accounts.models import User
-from community.care import rules
+from community.care import asking
 from community.care.models import CareSeries, CareVisit
 from community.core.db import utcnow
 from community.core.extensions import db
@@ -116,10 +116,10 @@ def test_weekly_makes_one_order_per_week_ahead_and_the_job_keeps_the_horizon(app
         gaps = {(b.day - a.day).days for a, b in itertools.pairwise(visits)}
         assert gaps == {7}
         # Nothing to add today; a week later the job adds the next week, once.
-        assert rules.fill_all_series(db.session) == 0
+        assert asking.fill_all_series(db.session) == 0
         later = utcnow() + timedelta(days=7)
-        assert rules.fill_all_series(db.session, later) == 1
-        assert rules.fill_all_series(db.session, later) == 0
+        assert asking.fill_all_series(db.session, later) == 1
+        assert asking.fill_all_series(db.session, later) == 0
         db.session.commit()
 
 
@@ -135,7 +135,7 @@ def test_stopping_a_series_cancels_the_coming_visits_only(app, cast, login):
         db.session.commit()
     with app.app_context():
         elder = db.session.get(User, cast.elder)
-        cancelled = rules.stop_series(db.session, elder, series_id, now=after_first)
+        cancelled = asking.stop_series(db.session, elder, series_id, now=after_first)
         db.session.commit()
         statuses = dict(
             db.session.execute(
@@ -153,7 +153,7 @@ def test_stopping_a_series_cancels_the_coming_visits_only(app, cast, login):
         ).all()
         assert set(actors) == {cast.elder}
         # Stopped series are never filled again.
-        assert rules.fill_all_series(db.session, after_first + timedelta(days=30)) == 0
+        assert asking.fill_all_series(db.session, after_first + timedelta(days=30)) == 0
 
 
 def test_stopping_from_the_page_and_twice(app, cast, login):
