@@ -2,22 +2,18 @@
 office mark who came and who paid at the desk, and the office's CSV export. Staff see only the
 bookings of the provider they are; the office sees all."""
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import format_time, get_locale
@@ -34,6 +30,7 @@ from community.bookings import kind as _home_service  # noqa: F401  (declares th
 from community.bookings.models import Attendance, Booking, Provider, Service, Slot
 from community.capacity.models import Reservation, ReservationStatus
 from community.core import menus
+from community.core.csvexport import csv_download, plain_cell
 from community.core.db import utcnow
 from community.core.errors import Conflict, DomainError, Invalid, NotFound
 from community.core.extensions import db
@@ -84,8 +81,6 @@ ON_THE_SHEET = (
 )
 MAX_PAYMENT_CENTS = 10_000_000  # 100 000 yuan: more is a typing slip
 MAX_EXPORT_DAYS = 93
-# Characters that make a spreadsheet read a cell as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ---- The desk's rules: plain functions over a session ---------------------------------------
@@ -451,25 +446,4 @@ def export():
                 else "",
             ]
 
-    filename = f"bookings-{first:%Y%m%d}-{last:%Y%m%d}.csv"
-    return Response(
-        stream_with_context(csv_chunks(rows())),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def plain_cell(text: str) -> str:
-    """Text a spreadsheet shows as text, never runs as a formula."""
-    text = str(text)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def csv_chunks(rows: Iterable[list]) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff".encode()
-    for row in rows:
-        writer.writerow([str(cell) for cell in row])
-    yield buffer.getvalue().encode()
+    return csv_download(rows(), f"bookings-{first:%Y%m%d}-{last:%Y%m%d}.csv")

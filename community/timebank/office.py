@@ -2,20 +2,16 @@
 extra time to confirm or refuse, hours recorded for other volunteer work, and a person's
 monthly statement with the month's CSV. For the office only."""
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -26,6 +22,7 @@ from sqlalchemy import select
 from community.accounts.access import OFFICE, roles_required
 from community.accounts.models import AccountStatus, Role, User, UserRole
 from community.core import menus
+from community.core.csvexport import csv_download, plain_cell
 from community.core.db import utcnow
 from community.core.errors import DomainError, NotFound
 from community.core.extensions import db
@@ -50,8 +47,6 @@ for _role in OFFICE:
     )
 
 PAGE_SIZE = 20
-# Characters that make a spreadsheet read a cell as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.context_processor
@@ -269,27 +264,7 @@ def export():
                 transfer.reverses_id or "",
             ]
 
-    return Response(
-        stream_with_context(csv_chunks(rows())),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="timebank-{first:%Y-%m}.csv"'},
-    )
-
-
-def plain_cell(text: str) -> str:
-    """Text a spreadsheet shows as text, never runs as a formula."""
-    text = str(text)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def csv_chunks(rows: Iterable[list]) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff".encode()
-    for row in rows:
-        writer.writerow([str(cell) for cell in row])
-    yield buffer.getvalue().encode()
+    return csv_download(rows(), f"timebank-{first:%Y-%m}.csv")
 
 
 __all__ = ["bp"]
