@@ -2,8 +2,6 @@
 oversell and leave the rest in line in arrival order; one person's six taps make one sign-up.
 Real threads, each with its own connection, on SQLite and PostgreSQL."""
 
-import threading
-
 from sqlalchemy import select
 
 from community.accounts.models import Role, User
@@ -11,32 +9,8 @@ from community.accounts.passwords import hash_password
 from community.activities import joining
 from community.activities.models import SignUp
 from community.capacity.models import Reservation
-from community.core.errors import Conflict, Invalid
 from community.core.extensions import db
-
-
-def race(app, count, attempt):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(n):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[n] = attempt(n)
-                db.session.commit()
-            except (Conflict, Invalid) as error:
-                db.session.rollback()
-                results[n] = type(error).__name__
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+from tests.threads import at_once, race
 
 
 def sign(session_id, user_id, companions):
@@ -96,23 +70,18 @@ def test_forty_residents_through_the_app_for_five_places(app, make_activity, mak
         client = app.test_client()
         assert client.login(phone, "a storm password").status_code == 302
         clients.append((client, client.csrf_token()))
-    barrier = threading.Barrier(40)
-    codes = [None] * 40
 
-    def run(n):
+    def join(n):
         client, token = clients[n]
-        barrier.wait()
-        codes[n] = client.post(
-            f"/activities/sessions/{session_id}/join",
-            data={"csrf_token": token, "person": str(logins[n][1]), "companions": "0"},
-            csrf=False,
-        ).status_code
+        return lambda: (
+            client.post(
+                f"/activities/sessions/{session_id}/join",
+                data={"csrf_token": token, "person": str(logins[n][1]), "companions": "0"},
+                csrf=False,
+            ).status_code
+        )
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(40)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    codes = at_once([join(n) for n in range(40)])
     assert codes == [302] * 40
     with app.app_context():
         statuses = db.session.scalars(select(Reservation.status).order_by(Reservation.id)).all()

@@ -2,8 +2,6 @@
 thread and a test client each, so a connection each): places are never sold twice, on SQLite
 and on PostgreSQL."""
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,6 +12,7 @@ from community.bookings.models import Booking, Slot
 from community.capacity.models import Reservation
 from community.core.extensions import db
 from tests.bookings.test_booking import at, make_service
+from tests.threads import at_once
 
 PASSWORD = "a booking password"
 
@@ -46,23 +45,6 @@ def residents(app, make_user):
         return clients, [person_id for _phone, person_id in logins]
 
     return make
-
-
-def at_once(calls):
-    """Run each call in its own thread, all released together; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(n):
-        barrier.wait()
-        results[n] = calls[n]()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def post_booking(client, token, service_id, starts_at, person_id):

@@ -1,7 +1,6 @@
 """The capacity engine: places are never sold twice, the waiting list keeps its order, offers
 are held, passed on when they run out or are declined, and every change leaves an event."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from community.core.db import utcnow
 from community.core.errors import Conflict, Invalid
 from community.core.events import place_offered
 from community.core.extensions import db
+from tests.threads import race
 
 
 @pytest.fixture
@@ -224,31 +224,6 @@ def test_every_change_leaves_an_event(app, people, make_resource):
 
 
 # ---- Real concurrency: threads, each with its own connection ----------------------------------
-
-
-def race(app, count, attempt):
-    """Run attempt(n) in count threads started together; return what each returned."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(n):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[n] = attempt(n)
-                db.session.commit()
-            except (Conflict, Invalid) as error:
-                db.session.rollback()
-                results[n] = type(error).__name__
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_many_at_once_for_few_places_never_oversell(app, make_user, make_resource):

@@ -1,7 +1,6 @@
 """Care's cast: an elder receiving care, a daughter she lets read her visit log, a son she has
 not (yet), a neighbour, volunteers and the office; each can log in."""
 
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -119,23 +118,6 @@ def order_id_of(response) -> int:
 def version_of(app, order_id) -> int:
     with app.app_context():
         return db.session.get(WorkOrder, order_id).version
-
-
-def at_once(calls):
-    """Run each call in its own thread, all released together; their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(n):
-        barrier.wait()
-        results[n] = calls[n]()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def days(n):

@@ -9,7 +9,8 @@ from community.care.models import CareVisit
 from community.core.events import visit_confirmed
 from community.core.extensions import db
 from community.workorders.models import WorkOrder, WorkOrderEvent
-from tests.care.conftest import PASSWORD, ask_for, at_once, order_id_of, version_of
+from tests.care.conftest import PASSWORD, ask_for, order_id_of, version_of
+from tests.threads import at_once
 
 
 def volunteers(app, make_user, count):

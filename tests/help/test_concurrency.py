@@ -2,8 +2,6 @@
 real concurrent requests (a thread and a client each): one answer, one alert. On SQLite and on
 PostgreSQL (TEST_DATABASE_URL)."""
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,6 +11,7 @@ from community.core.extensions import db
 from community.help.models import HelpAlert, HelpAlertEvent
 from tests.conftest import DEMO_LOGINS
 from tests.help.helpers import EN, actions, add_person, raise_for
+from tests.threads import at_once
 
 PASSWORD = "a help password"
 
@@ -21,22 +20,6 @@ PASSWORD = "a help password"
 def app(make_app):
     # Many people log in from one address in a second: the login throttle is not under test.
     return make_app(LOGIN_LIMIT_ADDRESS="1000 per minute", LOGIN_LIMIT_ACCOUNT="100 per minute")
-
-
-def at_once(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(n):
-        barrier.wait()
-        results[n] = calls[n]()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def staff_clients(app, count):
