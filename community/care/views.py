@@ -1,6 +1,6 @@
 """Care pages: asking for a visit (three steps in large-text mode), my care (visits, weekly
 series, the elders I look after), a visit's page (the volunteer's steps, the log, confirming and
-thanking), the volunteers' board, and the elder's profile. Views parse, call care.rules, and
+thanking), the volunteers' board, and the elder's profile. Views parse, call care's rules, and
 render."""
 
 from typing import ClassVar
@@ -258,8 +258,9 @@ def visit(order_id: int):
     return _render_visit(lifecycle.load_visit(db.session, current_user, order_id))
 
 
-def _act(order_id: int, change, done: str):
-    """A step on a visit's page: back to it on success; refused, the page says why."""
+def _act(order_id: int, change, done: str, to_board: bool = False, refused_status=None):
+    """A step on a visit's page: back to it (or to the board) on success; refused, the page
+    says why, with the error's status unless refused_status says otherwise."""
     view = lifecycle.load_visit(db.session, current_user, order_id)
     version = forms.read_version(request.form)
     try:
@@ -270,8 +271,10 @@ def _act(order_id: int, change, done: str):
         if error.status == 403:
             raise
         view = lifecycle.load_visit(db.session, current_user, order_id)
-        return _render_visit(view, error.status, error)
+        return _render_visit(view, refused_status or error.status, error)
     flash(done, "success")
+    if to_board:
+        return redirect(url_for("care.board"))
     return redirect(url_for("care.visit", order_id=order_id))
 
 
@@ -291,21 +294,13 @@ def claim(order_id: int):
 @bp.post("/visits/<id:order_id>/hand-back")
 @roles_required(Role.VOLUNTEER)
 def hand_back(order_id: int):
-    def change(view, version):
-        lifecycle.step(db.session, current_user, view, "release", version)
-
-    view = lifecycle.load_visit(db.session, current_user, order_id)
-    version = forms.read_version(request.form)
-    try:
-        change(view, version)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 403:
-            raise
-        return _render_visit(lifecycle.load_visit(db.session, current_user, order_id), 409, error)
-    flash(_("Handed back: the visit is on the board again."), "success")
-    return redirect(url_for("care.board"))
+    return _act(
+        order_id,
+        lambda view, version: lifecycle.step(db.session, current_user, view, "release", version),
+        _("Handed back: the visit is on the board again."),
+        to_board=True,
+        refused_status=409,
+    )
 
 
 @bp.post("/visits/<id:order_id>/arrive")
@@ -437,10 +432,12 @@ def profile(person_id: int):
     return _render_profile(_person(person_id))
 
 
-def _change_profile(person_id: int, change, done: str):
+def _change_profile(person_id: int, done: str, change, *args):
+    """change(session, actor, person, *args) on the person's profile; then back to it, or the
+    page again with the error next to its field."""
     person = _person(person_id)
     try:
-        change(person)
+        change(db.session, current_user, person, *args)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -457,89 +454,60 @@ def _change_profile(person_id: int, change, done: str):
 @bp.post("/people/<id:person_id>/care")
 @roles_required(*ANY_ROLE)
 def save_care(person_id: int):
-    def change(person):
+    def change(session, actor, person):
         year, readable = forms.read_birth_year(request.form)
         if not readable:
             raise Invalid(_("Give the year as four digits, like 1948."), field="birth_year")
         wants = request.form.get("receives_care") == "1"
-        elder_profile.set_care(db.session, current_user, person, wants, year)
+        elder_profile.set_care(session, actor, person, wants, year)
 
-    return _change_profile(person_id, change, _("Saved."))
+    return _change_profile(person_id, _("Saved."), change)
 
 
 @bp.post("/people/<id:person_id>/contacts")
 @roles_required(*ANY_ROLE)
 def add_contact(person_id: int):
-    def change(person):
-        elder_profile.add_contact(
-            db.session,
-            current_user,
-            person,
-            forms.text(request.form, "name"),
-            forms.text(request.form, "phone"),
-            forms.text(request.form, "relation"),
-        )
-
-    return _change_profile(person_id, change, _("Emergency contact added."))
+    name, phone, relation = (forms.text(request.form, key) for key in ("name", "phone", "relation"))
+    return _change_profile(
+        person_id, _("Emergency contact added."), elder_profile.add_contact, name, phone, relation
+    )
 
 
 @bp.post("/people/<id:person_id>/contacts/<id:contact_id>/move")
 @roles_required(*ANY_ROLE)
 def move_contact(person_id: int, contact_id: int):
     up = request.form.get("direction") != "down"
-    return _change_profile(
-        person_id,
-        lambda person: elder_profile.move_contact(db.session, current_user, person, contact_id, up),
-        _("Order saved."),
-    )
+    return _change_profile(person_id, _("Order saved."), elder_profile.move_contact, contact_id, up)
 
 
 @bp.post("/people/<id:person_id>/contacts/<id:contact_id>/remove")
 @roles_required(*ANY_ROLE)
 def remove_contact(person_id: int, contact_id: int):
-    return _change_profile(
-        person_id,
-        lambda person: elder_profile.remove_contact(db.session, current_user, person, contact_id),
-        _("Emergency contact removed."),
-    )
+    done = _("Emergency contact removed.")
+    return _change_profile(person_id, done, elder_profile.remove_contact, contact_id)
 
 
 @bp.post("/people/<id:person_id>/family")
 @roles_required(*ANY_ROLE)
 def link_family(person_id: int):
-    def change(person):
-        elder_profile.link_relative(
-            db.session,
-            current_user,
-            person,
-            forms.text(request.form, "relative"),
-            request.form.get("grant") == "1",
-        )
-
-    return _change_profile(person_id, change, _("Family member linked."))
+    login, grant = forms.text(request.form, "relative"), request.form.get("grant") == "1"
+    done = _("Family member linked.")
+    return _change_profile(person_id, done, elder_profile.link_relative, login, grant)
 
 
 @bp.post("/people/<id:person_id>/family/<id:relative_id>/consent")
 @roles_required(*ANY_ROLE)
 def consent(person_id: int, relative_id: int):
     status = forms.text(request.form, "status")
-    return _change_profile(
-        person_id,
-        lambda person: elder_profile.set_consent(
-            db.session, current_user, person, relative_id, status
-        ),
-        _("Saved: what your family may see."),
-    )
+    done = _("Saved: what your family may see.")
+    return _change_profile(person_id, done, elder_profile.set_consent, relative_id, status)
 
 
 @bp.post("/people/<id:person_id>/family/<id:relation_id>/unlink")
 @roles_required(*ANY_ROLE)
 def unlink_family(person_id: int, relation_id: int):
-    return _change_profile(
-        person_id,
-        lambda person: elder_profile.unlink_relative(db.session, current_user, person, relation_id),
-        _("Family link removed."),
-    )
+    done = _("Family link removed.")
+    return _change_profile(person_id, done, elder_profile.unlink_relative, relation_id)
 
 
 __all__ = ["bp"]
