@@ -7,10 +7,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     FileField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,46 +16,21 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from community.core import formfields
+from community.core.formfields import A_DATE, AN_AMOUNT, WholeNumberField, YuanField
 from community.core.forms import Form, IdField
 
 REQUIRED = _l("This field is required.")
 AT_MOST = _l("At most %(max)d characters.")
 BETWEEN = _l("Enter a number from %(min)s to %(max)s.")
-WHOLE_NUMBER = _l("Enter a whole number.")
-AN_AMOUNT = _l("Enter an amount in yuan, such as 25 or 12.50.")
-A_DATE = _l("Enter a date.")
 A_TIME = _l("Enter a time, such as 09:30.")
 
 
-class WholeNumberField(IntegerField):
+class DayField(formfields.DayField):
+    """A date within this century: a year typed wrong is refused next to the field."""
+
     def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(WHOLE_NUMBER)) from None
-
-
-class YuanField(DecimalField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(AN_AMOUNT)) from None
-        if not valuelist:
-            return
-        if self.data is not None and (
-            not self.data.is_finite() or self.data.as_tuple().exponent < -2
-        ):
-            self.data = None
-            raise ValueError(str(AN_AMOUNT))
-
-
-class DayField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(A_DATE)) from None
+        super().process_formdata(valuelist)
         if self.data is not None and not 2000 <= self.data.year <= 2100:
             self.data = None
             raise ValueError(str(A_DATE))

@@ -7,9 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -26,14 +23,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from community.core.formfields import A_DATE, DayField, WholeNumberField, YuanField
 from community.core.forms import Form, IdField
 from community.directory.scenarios import SCENARIOS
 
 REQUIRED = _l("This field is required.")
 AT_MOST = _l("At most %(max)d characters.")
-WHOLE_NUMBER = _l("Enter a whole number.")
-AN_AMOUNT = _l("Enter an amount in yuan, such as 25 or 12.50.")
-A_DATE = _l("Enter a date.")
 BETWEEN = _l("Enter a number from %(min)s to %(max)s.")
 
 WEEKDAYS = (
@@ -48,31 +43,6 @@ WEEKDAYS = (
 MAX_PRICE_YUAN = Decimal("100000")
 
 
-class WholeNumberField(IntegerField):
-    """A whole number, with our own words when it is not one."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(WHOLE_NUMBER)) from None
-
-
-class YuanField(DecimalField):
-    """An amount of yuan, at most two decimals; anything else (NaN, 1e9999) is an error."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(AN_AMOUNT)) from None
-        if self.data is not None and (
-            not self.data.is_finite() or self.data.as_tuple().exponent < -2
-        ):
-            self.data = None
-            raise ValueError(str(AN_AMOUNT))
-
-
 class TimeOfDayField(TimeField):
     """A time such as 09:00, with our own words when it is not one."""
 
@@ -81,16 +51,6 @@ class TimeOfDayField(TimeField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(str(self.description)) from None
-
-
-class DayField(DateField):
-    """A date, with our own words when it is not one (2026-02-30 is not)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(A_DATE)) from None
 
 
 def _offered(field) -> bool:
