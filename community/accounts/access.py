@@ -1,4 +1,4 @@
-"""Who may open a page: the role guard every view uses."""
+"""Who may open a page: the role guard every view uses, and the office's home-page tiles."""
 
 from functools import wraps
 
@@ -7,11 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.accounts.models import Role
+from community.core import menus
 from community.core.errors import NotAllowed
 
 # Anyone with a role (so an approved account), or the office.
 ANY_ROLE = tuple(Role)
 OFFICE = (Role.OPERATOR, Role.ADMIN)
+
+
+def add_office_tiles(*tiles: menus.Tile) -> None:
+    """Tiles on the home page of every office role (operators and admins)."""
+    for role in OFFICE:
+        menus.add_tiles(role, *tiles)
 
 
 def roles_required(*roles: str):

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 
 from community.accounts import changes, relations, resets
 from community.accounts import rules as accounts
-from community.accounts.access import OFFICE, roles_required
+from community.accounts.access import OFFICE, add_office_tiles, roles_required
 from community.accounts.forms import FamilyLinkForm, RejectForm
 from community.accounts.models import AccountStatus, Role, User
 from community.core import menus
@@ -35,10 +35,9 @@ menus.add_tiles(
     Role.OPERATOR,
     menus.Tile("approvals", _l("Review sign-ups"), "check", "people.approvals", order=20),
 )
-for role in OFFICE:
-    menus.add_tiles(
-        role, menus.Tile("people", _l("People and roles"), "people", "people.directory", order=30)
-    )
+add_office_tiles(
+    menus.Tile("people", _l("People and roles"), "people", "people.directory", order=30)
+)
 
 PAGE_SIZE = 50
 

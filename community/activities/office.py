@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from community.accounts.access import OFFICE, roles_required
+from community.accounts.access import OFFICE, add_office_tiles, roles_required
 from community.accounts.models import AccountStatus, Role, User, UserRole
 from community.activities import attendance, rules, schedule, tickets
 from community.activities.forms import ActionForm, ActivityForm, OrganiserForm, PaymentForm
@@ -38,18 +38,16 @@ from community.workorders.photos import discard_picture, store_picture
 
 bp = Blueprint("activity_office", __name__, url_prefix="/operator/activities")
 
-for _role in OFFICE:
-    menus.add_tiles(
-        _role,
-        menus.Tile(
-            "activity-office",
-            _l("Activities"),
-            "calendar",
-            "activity_office.index",
-            description=_l("Publish activities, name organisers, see who came"),
-            order=36,
-        ),
-    )
+add_office_tiles(
+    menus.Tile(
+        "activity-office",
+        _l("Activities"),
+        "calendar",
+        "activity_office.index",
+        description=_l("Publish activities, name organisers, see who came"),
+        order=36,
+    ),
+)
 
 AUDIENCE_LABELS = {
     Audience.EVERYONE: _l("Everyone"),

@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, contains_eager
 from wtforms import StringField
 
-from community.accounts.access import OFFICE, roles_required
+from community.accounts.access import OFFICE, add_office_tiles, roles_required
 from community.accounts.models import Role, User
 from community.bookings import kind as _home_service  # noqa: F401  (declares the kind, listens)
 from community.bookings.models import Attendance, Booking, Provider, Service, Slot
@@ -45,13 +45,9 @@ menus.add_tiles(
     Role.STAFF,
     menus.Tile("desk-today", _l("Today's bookings"), "calendar", "booking_desk.index", order=20),
 )
-for role in OFFICE:
-    menus.add_tiles(
-        role,
-        menus.Tile(
-            "desk-today", _l("Service bookings"), "calendar", "booking_desk.index", order=30
-        ),
-    )
+add_office_tiles(
+    menus.Tile("desk-today", _l("Service bookings"), "calendar", "booking_desk.index", order=30),
+)
 
 PAYMENT_WAYS = {
     "cash": _l("Cash"),

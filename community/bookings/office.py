@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from community.accounts.access import OFFICE, roles_required
+from community.accounts.access import OFFICE, add_office_tiles, roles_required
 from community.accounts.models import AccountStatus, Role, User, UserRole
 from community.bookings.models import Provider, Service, ServiceClosure, ServiceHours
 from community.bookings.office_forms import (
@@ -39,18 +39,16 @@ from community.directory.scenarios import SCENARIOS
 
 bp = Blueprint("booking_office", __name__, url_prefix="/operator/services")
 
-for _role in OFFICE:
-    menus.add_tiles(
-        _role,
-        menus.Tile(
-            "service-catalogue",
-            _l("Services and slots"),
-            "calendar",
-            "booking_office.catalogue",
-            description=_l("What residents can book, and when"),
-            order=35,
-        ),
-    )
+add_office_tiles(
+    menus.Tile(
+        "service-catalogue",
+        _l("Services and slots"),
+        "calendar",
+        "booking_office.catalogue",
+        description=_l("What residents can book, and when"),
+        order=35,
+    ),
+)
 
 
 @bp.context_processor

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from community.accounts.access import OFFICE, roles_required
+from community.accounts.access import OFFICE, add_office_tiles, roles_required
 from community.accounts.models import AccountStatus, Role, User, UserRole
 from community.core import menus
 from community.core.csvexport import csv_download, plain_cell
@@ -33,18 +33,16 @@ from community.timebank.forms import ActionForm, EntryForm, ReverseForm
 
 bp = Blueprint("timebank_office", __name__, url_prefix="/operator/timebank")
 
-for _role in OFFICE:
-    menus.add_tiles(
-        _role,
-        menus.Tile(
-            "timebank-office",
-            _l("Time bank"),
-            "heart",
-            "timebank_office.index",
-            description=_l("Volunteers' hours: entries, corrections, statements"),
-            order=45,
-        ),
-    )
+add_office_tiles(
+    menus.Tile(
+        "timebank-office",
+        _l("Time bank"),
+        "heart",
+        "timebank_office.index",
+        description=_l("Volunteers' hours: entries, corrections, statements"),
+        order=45,
+    ),
+)
 
 PAGE_SIZE = 20
 
