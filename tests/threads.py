@@ -3,6 +3,7 @@ request or session on its own connection, on SQLite and on PostgreSQL."""
 
 import threading
 
+from community.accounts.passwords import hash_password
 from community.core.errors import Conflict, Invalid
 from community.core.extensions import db
 
@@ -42,3 +43,23 @@ def race(app, count, attempt):
                 db.session.remove()
 
     return at_once([lambda n=n: call(n) for n in range(count)])
+
+
+def logged_in_clients(app, make_user, role, count, password, **values):
+    """count new people with the role (and these column values), each logged in on a test
+    client of their own: (clients, their ids), in the same order."""
+    with app.app_context():
+        people = [make_user(roles=[role]) for _ in range(count)]
+        password_hash = hash_password(password)
+        for person in people:
+            person.password_hash = password_hash
+            for name, value in values.items():
+                setattr(person, name, value)
+        db.session.commit()
+        logins = [(person.phone, person.id) for person in people]
+    clients = []
+    for phone, _id in logins:
+        client = app.test_client()
+        assert client.login(phone, password).status_code == 302
+        clients.append(client)
+    return clients, [person_id for _phone, person_id in logins]

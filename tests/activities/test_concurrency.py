@@ -5,12 +5,11 @@ Real threads, each with its own connection, on SQLite and PostgreSQL."""
 from sqlalchemy import select
 
 from community.accounts.models import Role, User
-from community.accounts.passwords import hash_password
 from community.activities import joining
 from community.activities.models import SignUp
 from community.capacity.models import Reservation
 from community.core.extensions import db
-from tests.threads import at_once, race
+from tests.threads import at_once, logged_in_clients, race
 
 
 def sign(session_id, user_id, companions):
@@ -58,25 +57,15 @@ def test_one_person_tapping_six_times_at_once_signs_up_once(app, make_activity, 
 def test_forty_residents_through_the_app_for_five_places(app, make_activity, make_user):
     """The same through real requests: a client and a thread each."""
     _activity, (session_id,) = make_activity(capacity=5)
-    with app.app_context():
-        people = [make_user(roles=[Role.RESIDENT]) for _ in range(40)]
-        password_hash = hash_password("a storm password")
-        for person in people:
-            person.password_hash = password_hash
-        db.session.commit()
-        logins = [(person.phone, person.id) for person in people]
-    clients = []
-    for phone, _id in logins:
-        client = app.test_client()
-        assert client.login(phone, "a storm password").status_code == 302
-        clients.append((client, client.csrf_token()))
+    logged_in, ids = logged_in_clients(app, make_user, Role.RESIDENT, 40, "a storm password")
+    clients = [(client, client.csrf_token()) for client in logged_in]
 
     def join(n):
         client, token = clients[n]
         return lambda: (
             client.post(
                 f"/activities/sessions/{session_id}/join",
-                data={"csrf_token": token, "person": str(logins[n][1]), "companions": "0"},
+                data={"csrf_token": token, "person": str(ids[n]), "companions": "0"},
                 csrf=False,
             ).status_code
         )

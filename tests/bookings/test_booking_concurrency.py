@@ -6,13 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from community.accounts.models import User
-from community.accounts.passwords import hash_password
 from community.bookings import rules
 from community.bookings.models import Booking, Slot
 from community.capacity.models import Reservation
 from community.core.extensions import db
 from tests.bookings.test_booking import at, make_service
-from tests.threads import at_once
+from tests.threads import at_once, logged_in_clients
 
 PASSWORD = "a booking password"
 
@@ -30,19 +29,7 @@ def residents(app, make_user):
     """Make count residents who can log in; returns their logged-in clients and ids."""
 
     def make(count):
-        with app.app_context():
-            people = [make_user(roles=["resident"]) for _ in range(count)]
-            password_hash = hash_password(PASSWORD)
-            for person in people:
-                person.password_hash = password_hash
-            db.session.commit()
-            logins = [(person.phone, person.id) for person in people]
-        clients = []
-        for phone, _id in logins:
-            client = app.test_client()
-            assert client.login(phone, PASSWORD).status_code == 302
-            clients.append(client)
-        return clients, [person_id for _phone, person_id in logins]
+        return logged_in_clients(app, make_user, "resident", count, PASSWORD)
 
     return make
 

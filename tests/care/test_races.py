@@ -4,29 +4,16 @@ fifty volunteers tapping one visit, "done" sent twice, "yes, it happened" sent t
 from sqlalchemy import func, select
 
 from community.accounts.models import Role
-from community.accounts.passwords import hash_password
 from community.care.models import CareVisit
 from community.core.events import visit_confirmed
 from community.core.extensions import db
 from community.workorders.models import WorkOrder, WorkOrderEvent
 from tests.care.conftest import PASSWORD, ask_for, order_id_of, version_of
-from tests.threads import at_once
+from tests.threads import at_once, logged_in_clients
 
 
 def volunteers(app, make_user, count):
-    with app.app_context():
-        people = [make_user(roles=[Role.VOLUNTEER]) for _ in range(count)]
-        password_hash = hash_password(PASSWORD)
-        for person in people:
-            person.password_hash, person.locale = password_hash, "en"
-        db.session.commit()
-        logins = [(person.phone, person.id) for person in people]
-    clients = []
-    for phone, _id in logins:
-        client = app.test_client()
-        assert client.login(phone, PASSWORD).status_code == 302
-        clients.append(client)
-    return clients, [person_id for _phone, person_id in logins]
+    return logged_in_clients(app, make_user, Role.VOLUNTEER, count, PASSWORD, locale="en")
 
 
 def test_fifty_volunteers_claim_one_visit_at_once_one_wins_and_the_timeline_stays_whole(
