@@ -4,6 +4,8 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import Connection, create_engine, text
 from werkzeug.routing.rules import Rule
 
@@ -50,6 +52,25 @@ def _reused_builder(self: Rule, append_unknown: bool = True):
 
 
 Rule._compile_builder = _reused_builder
+
+
+class TemplateCodeCache(BytecodeCache):
+    """Each test's app would compile every template it shows afresh; Jinja's bytecode cache
+    lets them share the compiled code for the whole run (Jinja checks each template's source
+    against what was compiled, and compiles again if it differs)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = TemplateCodeCache()
 
 
 class Client(FlaskClient):
@@ -128,6 +149,7 @@ def make_app(database_url, cleaning_engine, tmp_path):
         config.update(overrides)
         app = create_app(config)
         app.test_client_class = Client
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         apps.append(app)
         return app
 
