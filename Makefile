@@ -36,13 +36,14 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (browser tests run once, on SQLite).
-# Two processes each (pytest-xdist), every one with its own database and browser.
+# Two processes each (pytest-xdist), every one with its own database and browser; a process
+# that runs out of tests takes some of the other's, so both finish together.
 test: lint
-	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -q -n $(TEST_PROCESSES) -m "not browser"
-	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -q -n $(TEST_PROCESSES) -m browser
+	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -q -n $(TEST_PROCESSES) --dist worksteal -m "not browser"
+	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -q -n $(TEST_PROCESSES) --dist worksteal -m browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		$(VENV)/bin/pytest -q -n $(TEST_PROCESSES) -m "not browser"; \
+		$(VENV)/bin/pytest -q -n $(TEST_PROCESSES) --dist worksteal -m "not browser"; \
 	fi
 
 # Extract the strings the user sees and merge them into the .po files.

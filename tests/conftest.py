@@ -4,7 +4,10 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
+from sqlalchemy import Connection, create_engine, text
+from werkzeug.routing.rules import Rule
 
 from community import create_app
 from community.core.db import Base
@@ -27,6 +30,47 @@ DEMO_LOGINS = {
     "pending": "13800000007",
 }
 assert {a.phone for a in ACCOUNTS} == set(DEMO_LOGINS.values())
+
+
+# Every test builds its own app, and most of create_app's time is werkzeug writing and compiling
+# the same URL-building function for each of the same routes again. A builder depends only on
+# the rule's parts and defaults (it takes the rule itself as its first argument), so the tests
+# keep one per distinct rule for the whole run. Routing, matching and building are unchanged.
+_compile_builder = Rule._compile_builder
+_builders: dict[tuple, object] = {}
+
+
+def _reused_builder(self: Rule, append_unknown: bool = True):
+    defaults = sorted(
+        (name, self._converters[name].to_url(value) if name in self._converters else repr(value))
+        for name, value in (self.defaults or {}).items()
+    )
+    key = (self.rule, append_unknown, tuple(self._trace), tuple(defaults))
+    if key not in _builders:
+        _builders[key] = _compile_builder(self, append_unknown)
+    return _builders[key]
+
+
+Rule._compile_builder = _reused_builder
+
+
+class TemplateCodeCache(BytecodeCache):
+    """Each test's app would compile every template it shows afresh; Jinja's bytecode cache
+    lets them share the compiled code for the whole run (Jinja checks each template's source
+    against what was compiled, and compiles again if it differs)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = TemplateCodeCache()
 
 
 class Client(FlaskClient):
@@ -71,19 +115,33 @@ def database_url(tmp_path_factory):
         yield url
 
 
-def empty_tables() -> None:
+@pytest.fixture(scope="session")
+def cleaning_engine(database_url):
+    """One engine for emptying the database after each test (a whole app each time is slow)."""
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def empty_tables(connection: Connection) -> None:
+    """Delete every row, children first, and start every id counter again at its start.
+    On PostgreSQL this is DELETE rather than TRUNCATE, which makes new files for every table
+    and takes several times as long; only the counters a test moved are reset. SQLite starts
+    an emptied table's ids at 1 by itself."""
     tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    for name in tables:
+        connection.execute(text(f'DELETE FROM "{name}"'))
     if on_postgres():
-        quoted = ", ".join(f'"{name}"' for name in tables)
-        db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-    else:
-        for name in tables:
-            db.session.execute(text(f'DELETE FROM "{name}"'))
-    db.session.commit()
+        connection.execute(
+            text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
+                " start_value, false) FROM pg_sequences WHERE last_value IS NOT NULL"
+            )
+        )
 
 
 @pytest.fixture
-def make_app(database_url, tmp_path):
+def make_app(database_url, cleaning_engine, tmp_path):
     apps = []
 
     def make(**overrides):
@@ -91,17 +149,16 @@ def make_app(database_url, tmp_path):
         config.update(overrides)
         app = create_app(config)
         app.test_client_class = Client
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         apps.append(app)
         return app
 
     yield make
-    cleaner = create_app(test_settings(database_url))
-    with cleaner.app_context():
-        empty_tables()
-        db.engine.dispose()
     for app in apps:
         with app.app_context():
             db.engine.dispose()
+    with cleaning_engine.begin() as connection:
+        empty_tables(connection)
 
 
 @pytest.fixture

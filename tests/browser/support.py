@@ -103,7 +103,9 @@ def run_axe(page: Page, axe_path: Path) -> list[dict]:
         page.add_script_tag(path=str(axe_path))
     return page.evaluate(
         """async (tags) => {
-            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            const results = await axe.run(document, {
+                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+            });
             return results.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                 nodes: v.nodes.map((n) => ({

@@ -14,7 +14,6 @@ from community.core.extensions import db
 from community.directory.models import Place
 from tests.bookings.test_booking import at, make_service, person
 from tests.browser.support import (
-    MODE_IDS,
     MODES,
     choose_modes,
     describe_violations,
@@ -120,10 +119,8 @@ def booking_error(page: Page, service_id: int) -> None:
     expect(page.locator(".field-error")).to_be_visible()
 
 
-@pytest.mark.parametrize(("locale", "text_size"), MODES, ids=MODE_IDS)
-def test_booking_pages_have_no_axe_violations(
-    app, axe_path, new_context, services, locale, text_size
-):
+def test_booking_pages_have_no_axe_violations(app, axe_path, new_context, services):
+    """The resident logs in once and sees the booking pages in all four modes."""
     booking_id = resident_booking(app, services["court"])
     court = services["court"]
     steps = [
@@ -137,14 +134,17 @@ def test_booking_pages_have_no_axe_violations(
     ]
     page = new_context(bypass_csp=True).new_page()
     log_in(page, DEMO_LOGINS["resident"])
-    choose_modes(page, locale, text_size)
     problems = []
-    for step in steps:
-        step(page) if callable(step) else go(page, step)
-        violations = run_axe(page, axe_path)
-        if violations:
-            where = f"{page.url} [{locale}, {text_size}]"
-            problems.append(describe_violations(where, violations))
-        if text_size == "large":
-            problems += [f"{page.url}: {problem}" for problem in check_large_text_page(page)]
+    for locale, text_size in MODES:
+        choose_modes(page, locale, text_size)
+        for step in steps:
+            step(page) if callable(step) else go(page, step)
+            violations = run_axe(page, axe_path)
+            if violations:
+                where = f"{page.url} [{locale}, {text_size}]"
+                problems.append(describe_violations(where, violations))
+            if text_size == "large":
+                problems += [
+                    f"{page.url} [{locale}]: {problem}" for problem in check_large_text_page(page)
+                ]
     assert not problems, "\n\n".join(problems)

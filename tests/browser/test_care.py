@@ -15,7 +15,6 @@ from community.care.models import CareConsent, ConsentStatus
 from community.core.db import utcnow
 from community.core.extensions import db
 from tests.browser.support import (
-    MODE_IDS,
     MODES,
     choose_modes,
     describe_violations,
@@ -194,8 +193,8 @@ def contact_error(page: Page) -> None:
     page.wait_for_load_state()
 
 
-@pytest.mark.parametrize(("locale", "text_size"), MODES, ids=MODE_IDS)
-def test_care_pages_have_no_axe_violations(app, axe_path, new_context, care, locale, text_size):
+def test_care_pages_have_no_axe_violations(app, axe_path, new_context, care):
+    """Each person logs in once and sees their care pages in all four modes."""
     open_id, done_id = taken_visit(app, care)
     visits = {
         "elderly": [
@@ -222,15 +221,16 @@ def test_care_pages_have_no_axe_violations(app, axe_path, new_context, care, loc
     for role, steps in visits.items():
         page = new_context(bypass_csp=True).new_page()
         log_in(page, DEMO_LOGINS[role])
-        choose_modes(page, locale, text_size)
-        for visit in steps:
-            visit(page) if callable(visit) else go(page, visit)
-            assert page.locator("main").count() == 1
-            violations = run_axe(page, axe_path)
-            if violations:
-                where = f"{page.url} [{role}, {locale}, {text_size}]"
-                problems.append(describe_violations(where, violations))
-            assert horizontal_overflow(page) == 0, page.url
+        for locale, text_size in MODES:
+            choose_modes(page, locale, text_size)
+            for visit in steps:
+                visit(page) if callable(visit) else go(page, visit)
+                assert page.locator("main").count() == 1
+                violations = run_axe(page, axe_path)
+                if violations:
+                    where = f"{page.url} [{role}, {locale}, {text_size}]"
+                    problems.append(describe_violations(where, violations))
+                assert horizontal_overflow(page) == 0, f"{page.url} [{locale}, {text_size}]"
         page.context.close()
     assert not problems, "\n\n".join(problems)
 

@@ -9,7 +9,6 @@ from playwright.sync_api import Page, expect
 
 from community.core.extensions import db
 from tests.browser.support import (
-    MODE_IDS,
     MODES,
     choose_modes,
     describe_violations,
@@ -51,10 +50,8 @@ def family_error(page: Page, volunteer_id: int) -> None:
     page.wait_for_load_state()
 
 
-@pytest.mark.parametrize(("locale", "text_size"), MODES, ids=MODE_IDS)
-def test_new_pages_have_no_axe_violations(
-    axe_path, new_context, urgent_order, volunteer_id, locale, text_size
-):
+def test_new_pages_have_no_axe_violations(axe_path, new_context, urgent_order, volunteer_id):
+    """Each person logs in once and sees the pages in all four modes."""
     problems = []
     visits = {
         "operator": [
@@ -67,13 +64,14 @@ def test_new_pages_have_no_axe_violations(
     for role, steps in visits.items():
         page = new_context(bypass_csp=True).new_page()
         log_in(page, DEMO_LOGINS[role])
-        choose_modes(page, locale, text_size)
-        for visit in steps:
-            visit(page) if callable(visit) else go(page, visit)
-            violations = run_axe(page, axe_path)
-            if violations:
-                where = f"{page.url} [{role}, {locale}, {text_size}]"
-                problems.append(describe_violations(where, violations))
+        for locale, text_size in MODES:
+            choose_modes(page, locale, text_size)
+            for visit in steps:
+                visit(page) if callable(visit) else go(page, visit)
+                violations = run_axe(page, axe_path)
+                if violations:
+                    where = f"{page.url} [{role}, {locale}, {text_size}]"
+                    problems.append(describe_violations(where, violations))
         page.context.close()
     assert not problems, "\n\n".join(problems)
 

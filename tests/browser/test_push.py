@@ -18,7 +18,6 @@ from community.notices import rules as board
 from community.notify import devices, outbox, preferences, push, vapid
 from community.notify.models import Delivery, Notification, PushSubscription
 from tests.browser.support import (
-    MODE_IDS,
     MODES,
     NARROW_PHONE,
     PHONE,
@@ -262,37 +261,39 @@ def notice_form_errors(page) -> None:
     expect(page.locator(".field-error").first).to_be_visible()
 
 
-@pytest.mark.parametrize(("locale", "text_size"), MODES, ids=MODE_IDS)
-def test_the_notification_pages_keep_the_rules(
-    app, new_context, sink, inline_tasks, axe_path, locale, text_size
-):
+def test_the_notification_pages_keep_the_rules(app, new_context, sink, inline_tasks, axe_path):
+    """Each person logs in once and sees the pages in all four modes (none of them changes
+    what the next one shows)."""
     seed(app, sink)
     problems = []
     for login, visits in [(RESIDENT, RESIDENT_PAGES), ("13800000002", [*OPERATOR_PAGES, None])]:
         page = new_context(bypass_csp=True).new_page()  # axe is injected as an inline script
         log_in(page, login)
-        choose_modes(page, locale, text_size)
-        for visit in visits:
-            if visit is None:
-                notice_form_errors(page)
-                where = "/notices/new with errors"
-            else:
-                go(page, visit)
-                where = visit
-            violations = run_axe(page, axe_path)
-            if violations:
-                problems.append(describe_violations(where, violations))
-            for viewport in (PHONE, NARROW_PHONE):
-                page.set_viewport_size(viewport)
-                found = (
-                    check_large_text_page(page)
-                    if text_size == "large"
-                    else [f"scrolls sideways by {horizontal_overflow(page)}px"]
-                    if horizontal_overflow(page) > 0
-                    else []
-                )
-                problems += [f"{where} at {viewport['width']}px: {p}" for p in found]
-            page.set_viewport_size(PHONE)
+        for locale, text_size in MODES:
+            choose_modes(page, locale, text_size)
+            for visit in visits:
+                if visit is None:
+                    notice_form_errors(page)
+                    where = "/notices/new with errors"
+                else:
+                    go(page, visit)
+                    where = visit
+                where = f"{where} [{locale}, {text_size}]"
+                violations = run_axe(page, axe_path)
+                if violations:
+                    problems.append(describe_violations(where, violations))
+                for viewport in (PHONE, NARROW_PHONE):
+                    page.set_viewport_size(viewport)
+                    found = (
+                        check_large_text_page(page)
+                        if text_size == "large"
+                        else [f"scrolls sideways by {horizontal_overflow(page)}px"]
+                        if horizontal_overflow(page) > 0
+                        else []
+                    )
+                    problems += [f"{where} at {viewport['width']}px: {p}" for p in found]
+                page.set_viewport_size(PHONE)
+        page.context.close()
     assert not problems, "\n".join(problems)
 
 

@@ -14,7 +14,6 @@ from community.bookings.models import Service, ServiceHours
 from community.core.db import utcnow
 from community.core.extensions import db
 from tests.browser.support import (
-    MODE_IDS,
     MODES,
     NARROW_PHONE,
     choose_modes,
@@ -136,19 +135,19 @@ def visits(service_id: int) -> list:
     ]
 
 
-@pytest.mark.parametrize(("locale", "text_size"), MODES, ids=MODE_IDS)
-def test_catalogue_pages_have_no_axe_violations(
-    axe_path, new_context, service_id, locale, text_size
-):
+def test_catalogue_pages_have_no_axe_violations(axe_path, new_context, service_id):
+    """The operator logs in once and sees the catalogue's pages in all four modes."""
     page = new_context(bypass_csp=True).new_page()
     log_in(page, OPERATOR)
-    choose_modes(page, locale, text_size)
     problems = []
-    for visit in visits(service_id):
-        visit(page) if callable(visit) else go(page, visit)
-        violations = run_axe(page, axe_path)
-        if violations:
-            problems.append(describe_violations(f"{page.url} [{locale}, {text_size}]", violations))
+    for locale, text_size in MODES:
+        choose_modes(page, locale, text_size)
+        for visit in visits(service_id):
+            visit(page) if callable(visit) else go(page, visit)
+            violations = run_axe(page, axe_path)
+            if violations:
+                where = f"{page.url} [{locale}, {text_size}]"
+                problems.append(describe_violations(where, violations))
     assert not problems, "\n\n".join(problems)
 
 
