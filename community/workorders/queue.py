@@ -3,19 +3,20 @@ and the staff picker's open load. Plain functions of a session: no request in he
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from community.accounts.models import User
 from community.core.input import id_or_none
 from community.workorders import states
 from community.workorders.kinds import all_categories
 from community.workorders.models import WorkOrder
+from community.workorders.rows import listed
 
 PAGE_SIZE = 25
 EXPORT_CHUNK = 1000
@@ -93,15 +94,19 @@ class QueueFilters:
 
     def as_args(self) -> dict[str, str]:
         """The query string for these filters: only what differs from the defaults."""
-        default = QueueFilters()
         args = {}
-        for name, value in asdict(self).items():
-            if value != getattr(default, name):
+        for name in _FILTER_NAMES:  # not asdict(): it deep-copies, and pages call this often
+            value = getattr(self, name)
+            if value != getattr(_DEFAULT_FILTERS, name):
                 args[name] = "1" if value is True else str(value)
         return args
 
     def with_status(self, status: str) -> "QueueFilters":
         return replace(self, status=status)
+
+
+_DEFAULT_FILTERS = QueueFilters()
+_FILTER_NAMES = tuple(field.name for field in fields(QueueFilters))
 
 
 def _one_of(value: str, choices) -> str:
@@ -138,7 +143,7 @@ class SortKey:
 
 @dataclass(frozen=True)
 class QueuePage:
-    orders: list[WorkOrder]
+    orders: list[Row]  # see workorders.rows
     next_after: str | None
 
 
@@ -173,17 +178,6 @@ def _text_matches(text: str) -> ColumnElement[bool]:
     row_id = id_or_none(number.group(1)) if number else None
     # "#123" or "123" also finds the order with that number.
     return or_(matches, WorkOrder.id == row_id) if row_id else matches
-
-
-def _shown(statement: Select) -> Select:
-    """Load what a row shows in the same query: all are many-to-one, so the joins neither
-    multiply the rows nor disturb the LIMIT."""
-    return statement.options(
-        joinedload(WorkOrder.place),
-        joinedload(WorkOrder.unit),  # and its building: Unit.building is always joined
-        # Rows show the assignee's name, never their roles.
-        joinedload(WorkOrder.assignee).lazyload(User.role_rows),
-    )
 
 
 def queue_page(
@@ -246,7 +240,7 @@ def _most_urgent(session: Session, candidates, after: SortKey | None, limit: int
     those with a due time by (due_at, id) and then those without by id, because the
     databases disagree on where NULL sorts and an expression in ORDER BY defeats the index."""
     due, number = candidates.c.due_at, candidates.c.id
-    orders: list[WorkOrder] = []
+    orders: list[Row] = []
     if after is None or after.at is not None:
         dated = select(number).where(due.is_not(None))
         if after is not None:
@@ -262,18 +256,18 @@ def _most_urgent(session: Session, candidates, after: SortKey | None, limit: int
     return orders
 
 
-def _rows(session: Session, page_ids: Select, order: tuple) -> list[WorkOrder]:
+def _rows(session: Session, page_ids: Select, order: tuple) -> list[Row]:
     """The orders whose ids page_ids picks. The ids are picked first, from an index alone
     where one covers the filters; the rows and what they show are read for those ids only,
     not for every candidate the database had to sort."""
     chosen = page_ids.subquery()
-    statement = select(WorkOrder).join(chosen, WorkOrder.id == chosen.c.id).order_by(*order)
-    return list(session.scalars(_shown(statement)))
+    statement = listed().join(chosen, WorkOrder.id == chosen.c.id).order_by(*order)
+    return list(session.execute(statement))
 
 
 def iter_orders(
     session: Session, filters: QueueFilters, now: datetime, chunk: int = EXPORT_CHUNK
-) -> Iterator[WorkOrder]:
+) -> Iterator[Row]:
     """Every matching order in queue order, read in keyset chunks so that an export of a
     million rows never holds more than one chunk in memory."""
     after = None
