@@ -1,7 +1,11 @@
 """Language and time zone: the person's choice, then the browser's, then Chinese."""
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from functools import cache
+from types import MappingProxyType
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from babel import Locale
 from babel.dates import DateTimePattern, get_date_format, get_datetime_format, get_time_format
@@ -76,9 +80,32 @@ def select_timezone() -> str:
     return current_app.config["COMMUNITY_TIMEZONE"]
 
 
-def translated(labels: dict) -> dict[str, str]:
-    """Lazy labels translated now, into the reader's language: once per page, not per row."""
-    return {key: str(label) for key, label in labels.items()}
+# Per catalog (one per language and app): id(labels) -> (labels, their translations).
+_translated: WeakKeyDictionary = WeakKeyDictionary()
+_TRANSLATED_KEPT = 64
+
+
+def translated(labels: Mapping[str, Any]) -> Mapping[str, str]:
+    """A table of lazy labels (a module's constant) in the reader's language, read-only.
+
+    Translated once per language per process: a catalog does not change while the app runs,
+    and translating a label costs more than most of a row on a list page. Keyed by the table
+    itself (kept beside its translation, so that its id cannot be reused), and by the catalog,
+    so that another language, or another app with other catalogs, gets its own."""
+    catalog = get_translations()
+    try:
+        kept = _translated.setdefault(catalog, {})
+    except TypeError:  # a catalog that cannot be weakly referenced: translate every time
+        return {key: str(label) for key, label in labels.items()}
+    entry = kept.get(id(labels))
+    if entry is None or entry[0] is not labels:
+        if len(kept) >= _TRANSLATED_KEPT:  # tables made on the fly: never let them pile up
+            kept.clear()
+        entry = kept[id(labels)] = (
+            labels,
+            MappingProxyType({key: str(label) for key, label in labels.items()}),
+        )
+    return entry[1]
 
 
 STYLES = ("short", "medium", "long", "full")

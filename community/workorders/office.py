@@ -91,19 +91,20 @@ def render_queue(
     staff, _loaded_at = cache.get(
         ("queue-staff",), seconds, lambda: orders.staff_picker(db.session)
     )
+    page = queue_page(db.session, filters, now, key)
     return render_page(
         "workorders/office/index.html",
         "workorders/office/_results.html",
         status=status,
         filters=filters,
         after=key.encode() if key else None,
-        page=queue_page(db.session, filters, now, key),
+        page=page,
         counts=counts,
         staff=staff,
         counted_at=counted_at if seconds else None,
         summary_seconds=int(seconds),
         buildings=db.session.execute(_BUILDINGS).all(),
-        overdue=lambda order: machine.is_overdue(order, now),
+        overdue_ids={order.id for order in page.orders if machine.is_overdue(order, now)},
         assign_error=assign_error,
         chosen=set(chosen),
         chosen_assignee=chosen_assignee,
