@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -149,6 +149,18 @@ def idle_limit(user: User, idle: timedelta, office_idle: timedelta) -> timedelta
     return office_idle if not user.roles.isdisjoint(OFFICE_ROLES) else idle
 
 
+# One statement for what every page needs: the session, the person, their home and its building
+# (User.unit is joined), and their roles, joined here rather than selected after. Built once:
+# building a statement and its cache key costs more than running it.
+_LOGIN_STATEMENT = (
+    select(LoginSession, User)
+    .join(User, User.id == LoginSession.user_id)
+    .outerjoin(User.role_rows)
+    .options(contains_eager(User.role_rows))
+    .where(LoginSession.token == bindparam("token"))
+)
+
+
 def load_login_session(
     session: Session,
     token: str,
@@ -160,19 +172,7 @@ def load_login_session(
     """The person behind a session token, unless the session has been idle too long (then it
     ends here). Marks the session seen, at most once a minute; user.session_written tells the
     caller there is a write to commit."""
-    # One statement for what every page needs: the session, the person, their home and its
-    # building (User.unit is joined), and their roles, joined here rather than selected after.
-    row = (
-        session.execute(
-            select(LoginSession, User)
-            .join(User, User.id == LoginSession.user_id)
-            .outerjoin(User.role_rows)
-            .options(contains_eager(User.role_rows))
-            .where(LoginSession.token == token)
-        )
-        .unique()
-        .first()
-    )
+    row = session.execute(_LOGIN_STATEMENT, {"token": token}).unique().first()
     if row is None:
         return None
     login, user = row

@@ -97,14 +97,22 @@ def login():
     return redirect(safe_next(form.next.data))
 
 
+_HOMES = (
+    select(Unit.id, Unit.label, Building.name)
+    .join(Building, Building.id == Unit.building_id)
+    .order_by(Building.sort_key, Building.name, Unit.floor, Unit.label)
+)
+
+
 def unit_choices() -> list[SelectChoice]:
     """Every home, grouped by building in the building's order."""
-    units = db.session.scalars(
-        select(Unit)
-        .join(Building)
-        .order_by(Building.sort_key, Building.name, Unit.floor, Unit.label)
-    )
-    return [SelectChoice(u.id, u.full_label, optgroup=u.building.name) for u in units]
+    # Plain rows rather than entities: a community has hundreds of homes. The label is what
+    # Unit.full_label says: "<building> <unit>".
+    units = db.session.execute(_HOMES)
+    return [
+        SelectChoice(unit_id, f"{building} {label}", optgroup=building)
+        for unit_id, label, building in units
+    ]
 
 
 @bp.route("/signup", methods=["GET", "POST"])

@@ -1,11 +1,26 @@
 """Language and time zone: the person's choice, then the browser's, then Chinese."""
 
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from functools import cache
+from types import MappingProxyType
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from babel import Locale
+from babel.dates import DateTimePattern, get_date_format, get_datetime_format, get_time_format
 from flask import current_app, has_request_context, request
-from flask_babel import format_currency, format_date, format_datetime, format_time
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    get_timezone,
+    get_translations,
+)
 from flask_login import current_user
+from jinja2 import pass_context
 
 LOCALE_COOKIE = "locale"
 
@@ -65,18 +80,162 @@ def select_timezone() -> str:
     return current_app.config["COMMUNITY_TIMEZONE"]
 
 
+# Per catalog (one per language and app): id(labels) -> (labels, their translations).
+_translated: WeakKeyDictionary = WeakKeyDictionary()
+_TRANSLATED_KEPT = 64
+
+
+def translated(labels: Mapping[str, Any]) -> Mapping[str, str]:
+    """A table of lazy labels (a module's constant) in the reader's language, read-only.
+
+    Translated once per language per process: a catalog does not change while the app runs,
+    and translating a label costs more than most of a row on a list page. Keyed by the table
+    itself (kept beside its translation, so that its id cannot be reused), and by the catalog,
+    so that another language, or another app with other catalogs, gets its own."""
+    catalog = get_translations()
+    try:
+        kept = _translated.setdefault(catalog, {})
+    except TypeError:  # a catalog that cannot be weakly referenced: translate every time
+        return {key: str(label) for key, label in labels.items()}
+    entry = kept.get(id(labels))
+    if entry is None or entry[0] is not labels:
+        if len(kept) >= _TRANSLATED_KEPT:  # tables made on the fly: never let them pile up
+            kept.clear()
+        entry = kept[id(labels)] = (
+            labels,
+            MappingProxyType({key: str(label) for key, label in labels.items()}),
+        )
+    return entry[1]
+
+
+STYLES = ("short", "medium", "long", "full")
+
+
+@cache
+def _patterns(locale: Locale, style: str) -> tuple[str, DateTimePattern, DateTimePattern]:
+    """A style's date-and-time glue, date pattern and time pattern, looked up once per process."""
+    glue = get_datetime_format(style, locale=locale).replace("'", "")
+    return glue, get_date_format(style, locale=locale), get_time_format(style, locale=locale)
+
+
+class PageWords:
+    """The reader's catalog, locale and time zone, looked up once per rendered template.
+
+    Flask-Babel finds them again on every call (a few context lookups each): a list of forty
+    rows called it hundreds of times a page. Each render gets its own (a context processor
+    makes it), so a template rendered in someone else's language, inside force_locale, gets
+    theirs. Formats only the four named styles; the text is Babel's, byte for byte."""
+
+    __slots__ = ("locale", "translations", "zone")
+
+    def __init__(self) -> None:
+        self.translations = get_translations()
+        self.locale = get_locale()
+        self.zone = get_timezone()
+
+    def local(self, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return self.zone.normalize(value.astimezone(self.zone))
+
+    def datetime(self, value: datetime, style: str) -> str:
+        glue, date_pattern, time_pattern = _patterns(self.locale, style)
+        value = self.local(value)
+        return glue.replace("{0}", time_pattern.apply(value, self.locale)).replace(
+            "{1}", date_pattern.apply(value.date(), self.locale)
+        )
+
+    def date(self, value: date, style: str) -> str:
+        if isinstance(value, datetime):
+            value = self.local(value).date()
+        return _patterns(self.locale, style)[1].apply(value, self.locale)
+
+    def time(self, value: datetime, style: str) -> str:
+        return _patterns(self.locale, style)[2].apply(self.local(value), self.locale)
+
+
+def page_words(context) -> PageWords | None:
+    """This render's PageWords; None in a macro imported without the page's context."""
+    return context.get("_words")
+
+
+@pass_context
+def _gettext(context, string: str) -> str:
+    words = page_words(context)
+    return (words.translations if words else get_translations()).ugettext(string)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, num: int) -> str:
+    words = page_words(context)
+    return (words.translations if words else get_translations()).ungettext(singular, plural, num)
+
+
+@pass_context
+def _pgettext(context, msgctxt: str, string: str) -> str:
+    words = page_words(context)
+    return (words.translations if words else get_translations()).upgettext(msgctxt, string)
+
+
+@pass_context
+def _npgettext(context, msgctxt: str, singular: str, plural: str, num: int) -> str:
+    words = page_words(context)
+    translations = words.translations if words else get_translations()
+    return translations.unpgettext(msgctxt, singular, plural, num)
+
+
+@pass_context
+def _datetime_filter(context, value, style: str = "medium") -> str:
+    if not value:
+        return ""
+    words = page_words(context)
+    return (
+        words.datetime(value, style) if words and style in STYLES else format_datetime(value, style)
+    )
+
+
+@pass_context
+def _date_filter(context, value, style: str = "medium") -> str:
+    if not value:
+        return ""
+    words = page_words(context)
+    return words.date(value, style) if words and style in STYLES else format_date(value, style)
+
+
+@pass_context
+def _clock_filter(context, value) -> str:
+    if not value:
+        return ""
+    words = page_words(context)
+    return words.time(value, "medium") if words else format_time(value, "medium")
+
+
+@pass_context
+def _appointment_filter(context, value) -> str:
+    if not value:
+        return ""
+    words = page_words(context)
+    if words:
+        return f"{words.date(value, 'full')} {words.time(value, 'short')}"
+    return f"{format_date(value, 'full')} {format_time(value, 'short')}"
+
+
 def init_app(app) -> None:
-    app.jinja_env.filters["datetime"] = lambda value, style="medium": (
-        format_datetime(value, style) if value else ""
+    """Run after Flask-Babel's init_app: replaces its template gettext with one that reads
+    the render's PageWords."""
+    app.jinja_env.install_gettext_callables(
+        gettext=_gettext,
+        ngettext=_ngettext,
+        pgettext=_pgettext,
+        npgettext=_npgettext,
+        newstyle=True,
     )
-    app.jinja_env.filters["date"] = lambda value, style="medium": (
-        format_date(value, style) if value else ""
-    )
+    app.context_processor(lambda: {"_words": PageWords()})
+    app.jinja_env.filters["datetime"] = _datetime_filter
+    app.jinja_env.filters["date"] = _date_filter
     # A time of day to the second, for figures a page may show a few seconds old.
-    app.jinja_env.filters["clock"] = lambda value: format_time(value, "medium") if value else ""
+    app.jinja_env.filters["clock"] = _clock_filter
     # An appointment: the whole date and the time to the minute ("2026年12月3日星期四 09:00").
-    app.jinja_env.filters["appointment"] = lambda value: (
-        f"{format_date(value, 'full')} {format_time(value, 'short')}" if value else ""
-    )
+    app.jinja_env.filters["appointment"] = _appointment_filter
     # Money is kept in fen (cents): shown as yuan in the reader's way of writing it.
     app.jinja_env.filters["yuan"] = lambda cents: format_currency(cents / 100, "CNY")

@@ -3,8 +3,10 @@ visits and at-home services will declare theirs) and the engine reads everything
 from here: categories, how long the office has, who may be assigned or may claim from the open
 board, and what notifications say and link to. Adding a kind never touches the machine."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from flask_babel.speaklater import LazyString
 
@@ -40,6 +42,7 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+_all_categories: Mapping[str, LazyString] | None = None
 
 
 def declare(kind: Kind) -> Kind:
@@ -50,6 +53,8 @@ def declare(kind: Kind) -> Kind:
     if known is not None and known != kind:
         raise ValueError(f"work-order kind {kind.name!r} is declared twice")
     KINDS[kind.name] = kind
+    global _all_categories
+    _all_categories = None
     return kind
 
 
@@ -62,9 +67,13 @@ def event_text(order, action: str):
     return kind_of(order).event_texts.get(action) or EVENT_TEXTS[action]
 
 
-def all_categories() -> dict[str, LazyString]:
-    """Every kind's categories, key -> label: the operator's queue filters across kinds."""
-    found: dict[str, LazyString] = {}
-    for kind in KINDS.values():
-        found.update(kind.categories)
-    return found
+def all_categories() -> Mapping[str, LazyString]:
+    """Every kind's categories, key -> label: the operator's queue filters across kinds. The
+    same read-only mapping every time, until another kind is declared."""
+    global _all_categories
+    if _all_categories is None:
+        found: dict[str, LazyString] = {}
+        for kind in KINDS.values():
+            found.update(kind.categories)
+        _all_categories = MappingProxyType(found)
+    return _all_categories

@@ -26,6 +26,7 @@ from community.accounts.access import OFFICE, roles_required
 from community.core import menus
 from community.core.db import utcnow
 from community.core.extensions import db
+from community.core.i18n import translated
 from community.core.input import parse_id
 from community.core.shortcache import short_cache
 from community.core.web import render_page
@@ -58,6 +59,10 @@ menus.add_nav(menus.NavEntry("queue.index", _l("Orders"), "clipboard", frozenset
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# The filter's building picker: built once, as building a statement costs more than this one.
+_BUILDINGS = select(Building.id, Building.name).order_by(Building.sort_key, Building.name)
+
+
 @bp.get("/orders")
 @roles_required(*OFFICE)
 def index():
@@ -86,21 +91,20 @@ def render_queue(
     staff, _loaded_at = cache.get(
         ("queue-staff",), seconds, lambda: orders.staff_picker(db.session)
     )
+    page = queue_page(db.session, filters, now, key)
     return render_page(
         "workorders/office/index.html",
         "workorders/office/_results.html",
         status=status,
         filters=filters,
         after=key.encode() if key else None,
-        page=queue_page(db.session, filters, now, key),
+        page=page,
         counts=counts,
         staff=staff,
         counted_at=counted_at if seconds else None,
         summary_seconds=int(seconds),
-        buildings=db.session.scalars(
-            select(Building).order_by(Building.sort_key, Building.name)
-        ).all(),
-        overdue=lambda order: machine.is_overdue(order, now),
+        buildings=db.session.execute(_BUILDINGS).all(),
+        overdue_ids={order.id for order in page.orders if machine.is_overdue(order, now)},
         assign_error=assign_error,
         chosen=set(chosen),
         chosen_assignee=chosen_assignee,
@@ -112,10 +116,6 @@ def render_queue(
         ALL=ALL,
         UNASSIGNED=UNASSIGNED,
     )
-
-
-def translated(labels: dict) -> dict[str, str]:
-    return {key: str(label) for key, label in labels.items()}
 
 
 @bp.post("/orders/assign")
@@ -189,7 +189,7 @@ def export():
             _("Overdue"),
         ]
         for order in iter_orders(db.session, filters, now):
-            where = order.place.name if order.place else order.unit.label if order.unit else ""
+            where = order.place_name or order.unit_label or ""
             yield [
                 order.id,
                 when(order.created_at),
@@ -199,7 +199,7 @@ def export():
                 buildings.get(order.building_id, ""),
                 plain_cell(where),
                 plain_cell(order.description),
-                plain_cell(order.assignee.name) if order.assignee else "",
+                plain_cell(order.assignee_name or ""),
                 when(order.due_at),
                 _("Yes") if machine.is_overdue(order, now) else _("No"),
             ]

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, exists, func, select, union
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, case, exists, func, select, union
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
 
 from community.accounts.models import AccountStatus, Role, User, UserRole
 from community.core.db import utcnow
@@ -15,6 +16,7 @@ from community.core.errors import Conflict, NotFound
 from community.core.input import id_or_none
 from community.workorders import machine, states
 from community.workorders.models import WorkOrder, WorkOrderFollower
+from community.workorders.rows import listed
 
 
 def can_see(order: WorkOrder, user: User, following: bool = False) -> bool:
@@ -45,47 +47,56 @@ def load_order(session: Session, user: User, order_id: int) -> WorkOrder:
     return order
 
 
-def my_orders(session: Session, user: User, limit: int = 50) -> list[WorkOrder]:
-    """Orders I asked for, that were asked for me, or that I follow; the newest first.
+MY_ORDERS_SHOWN = 50
 
-    Three indexed lookups in a UNION: an OR across them makes databases scan every order."""
+
+def _my_orders_statement():
+    """Three indexed lookups in a UNION: an OR across them makes databases scan every order."""
+    person = bindparam("user_id")
     mine = union(
-        select(WorkOrder.id).where(WorkOrder.requester_id == user.id),
-        select(WorkOrder.id).where(WorkOrder.on_behalf_of_id == user.id),
-        select(WorkOrderFollower.order_id).where(WorkOrderFollower.user_id == user.id),
+        select(WorkOrder.id).where(WorkOrder.requester_id == person),
+        select(WorkOrder.id).where(WorkOrder.on_behalf_of_id == person),
+        select(WorkOrderFollower.order_id).where(WorkOrderFollower.user_id == person),
     ).subquery()
-    return list(
-        session.scalars(
-            select(WorkOrder)
-            .join(mine, WorkOrder.id == mine.c.id)
-            .options(selectinload(WorkOrder.place), selectinload(WorkOrder.unit))
-            .order_by(WorkOrder.id.desc())
-            .limit(limit)
-        )
+    return (
+        listed()
+        .join(mine, WorkOrder.id == mine.c.id)
+        .order_by(WorkOrder.id.desc())
+        .limit(MY_ORDERS_SHOWN)
     )
 
 
-def staff_orders(session: Session, user: User) -> list[WorkOrder]:
-    """The orders assigned to this person that are still to do: urgent ones first (danger,
-    water running, someone stuck: they cannot wait behind a door lock that is a day late),
-    then the soonest due, so overdue ones come next. The due time already follows from the
-    priority, so high comes before normal where it matters."""
-    return list(
-        session.scalars(
-            select(WorkOrder)
-            .where(
-                WorkOrder.assignee_id == user.id,
-                WorkOrder.status.in_([states.ASSIGNED, states.IN_PROGRESS, states.REOPENED]),
-            )
-            .options(selectinload(WorkOrder.place), selectinload(WorkOrder.unit))
-            .order_by(
-                case((WorkOrder.priority == "urgent", 0), else_=1),
-                WorkOrder.due_at.is_(None),
-                WorkOrder.due_at,
-                WorkOrder.id,
-            )
-        )
+# Both lists are built once, for any person: building a statement and its cache key cost
+# more than running it.
+_MY_ORDERS = _my_orders_statement()
+# Urgent ones first (danger, water running, someone stuck: they cannot wait behind a door lock
+# that is a day late), then the soonest due, so overdue ones come next. The due time already
+# follows from the priority, so high comes before normal where it matters.
+_STAFF_ORDERS = (
+    listed()
+    .where(
+        WorkOrder.assignee_id == bindparam("user_id"),
+        WorkOrder.status.in_([states.ASSIGNED, states.IN_PROGRESS, states.REOPENED]),
     )
+    .order_by(
+        case((WorkOrder.priority == "urgent", 0), else_=1),
+        WorkOrder.due_at.is_(None),
+        WorkOrder.due_at,
+        WorkOrder.id,
+    )
+)
+
+
+def my_orders(session: Session, user: User) -> list[Row]:
+    """Orders I asked for, that were asked for me, or that I follow; the newest
+    MY_ORDERS_SHOWN, as list rows (workorders.rows)."""
+    return list(session.execute(_MY_ORDERS, {"user_id": user.id}))
+
+
+def staff_orders(session: Session, user: User) -> list[Row]:
+    """The orders assigned to this person that are still to do, urgent first, then by due
+    time, as list rows (workorders.rows)."""
+    return list(session.execute(_STAFF_ORDERS, {"user_id": user.id}))
 
 
 def contacts_for(order: WorkOrder, viewer: User) -> list[User]:

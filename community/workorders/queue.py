@@ -3,19 +3,21 @@ and the staff picker's open load. Plain functions of a session: no request in he
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from community.accounts.models import User
 from community.core.input import id_or_none
 from community.workorders import states
 from community.workorders.kinds import all_categories
 from community.workorders.models import WorkOrder
+from community.workorders.rows import listed
 
 PAGE_SIZE = 25
 EXPORT_CHUNK = 1000
@@ -93,15 +95,19 @@ class QueueFilters:
 
     def as_args(self) -> dict[str, str]:
         """The query string for these filters: only what differs from the defaults."""
-        default = QueueFilters()
         args = {}
-        for name, value in asdict(self).items():
-            if value != getattr(default, name):
+        for name in _FILTER_NAMES:  # not asdict(): it deep-copies, and pages call this often
+            value = getattr(self, name)
+            if value != getattr(_DEFAULT_FILTERS, name):
                 args[name] = "1" if value is True else str(value)
         return args
 
     def with_status(self, status: str) -> "QueueFilters":
         return replace(self, status=status)
+
+
+_DEFAULT_FILTERS = QueueFilters()
+_FILTER_NAMES = tuple(field.name for field in fields(QueueFilters))
 
 
 def _one_of(value: str, choices) -> str:
@@ -138,11 +144,12 @@ class SortKey:
 
 @dataclass(frozen=True)
 class QueuePage:
-    orders: list[WorkOrder]
+    orders: list[Row]  # see workorders.rows
     next_after: str | None
 
 
-def _conditions(filters: QueueFilters, now: datetime, *, with_status: bool) -> list:
+def _conditions(filters: QueueFilters, *, with_status: bool) -> list:
+    """The filters as SQL; the time "now" (for overdue) is bound when the statement runs."""
     where: list[ColumnElement[bool]] = []
     if with_status and filters.status == ACTIVE:
         where.append(_in_statuses(states.ACTIVE_STATUSES))
@@ -159,7 +166,7 @@ def _conditions(filters: QueueFilters, now: datetime, *, with_status: bool) -> l
     elif filters.assignee:
         where.append(WorkOrder.assignee_id == int(filters.assignee))
     if filters.overdue:
-        where.append(WorkOrder.due_at < now)
+        where.append(WorkOrder.due_at < bindparam("now"))
         where.append(_in_statuses(states.OPEN_STATUSES))
     if filters.q:
         where.append(_text_matches(filters.q))
@@ -175,17 +182,6 @@ def _text_matches(text: str) -> ColumnElement[bool]:
     return or_(matches, WorkOrder.id == row_id) if row_id else matches
 
 
-def _shown(statement: Select) -> Select:
-    """Load what a row shows in the same query: all are many-to-one, so the joins neither
-    multiply the rows nor disturb the LIMIT."""
-    return statement.options(
-        joinedload(WorkOrder.place),
-        joinedload(WorkOrder.unit),  # and its building: Unit.building is always joined
-        # Rows show the assignee's name, never their roles.
-        joinedload(WorkOrder.assignee).lazyload(User.role_rows),
-    )
-
-
 def queue_page(
     session: Session,
     filters: QueueFilters,
@@ -195,11 +191,12 @@ def queue_page(
 ) -> QueuePage:
     """One page of the queue, starting after the given key (never OFFSET: a deep page costs
     what the first one does)."""
-    candidates = _candidates(filters, now)
     if filters.sort == URGENT:
-        orders = _most_urgent(session, candidates, after, size + 1)
+        orders = _most_urgent(session, filters, now, after, size + 1)
+    elif after is not None and after.at is None:
+        orders = []  # not a key the newest-first order writes
     else:
-        orders = _newest(session, candidates, after, size + 1)
+        orders = _run(session, _statement(filters, after, size + 1, NEWEST), now)
     if len(orders) <= size:
         return QueuePage(orders, None)
     orders = orders[:size]
@@ -208,7 +205,57 @@ def queue_page(
     return QueuePage(orders, key.encode())
 
 
-def _candidates(filters: QueueFilters, now: datetime):
+def _most_urgent(
+    session: Session, filters: QueueFilters, now: datetime, after: SortKey | None, limit: int
+) -> list[Row]:
+    """due_at ascending, orders without a due time last, then id. Read as two index ranges,
+    those with a due time by (due_at, id) and then those without by id, because the
+    databases disagree on where NULL sorts and an expression in ORDER BY defeats the index."""
+    orders: list[Row] = []
+    if after is None or after.at is not None:
+        orders = _run(session, _statement(filters, after, limit, DATED), now)
+    if len(orders) < limit:
+        orders += _run(session, _statement(filters, after, limit - len(orders), UNDATED), now)
+    return orders
+
+
+# The parts a page is read in: newest first, or the most urgent as those with a due time and
+# then those without.
+DATED, UNDATED = "dated", "undated"
+
+
+@lru_cache(maxsize=256)
+def _statement(filters: QueueFilters, after: SortKey | None, limit: int, part: str) -> Select:
+    """One part of a page, built once for these filters, key and size and then kept: an
+    operator reloading the queue, or paging through it again, sends the same statement, and
+    building one cost about what running it did. Filters and frozen keys are values, so they
+    make the cache key; the time is bound when it runs."""
+    candidates = _candidates(filters)
+    if part == NEWEST:
+        # created_at DESC, id DESC: served backwards by (status, created_at, id) or
+        # (created_at, id).
+        found = select(candidates.c.id)
+        if after is not None:
+            # Written as a range plus a tie-break so that both databases seek in the index.
+            found = found.where(
+                candidates.c.created_at <= after.at,
+                or_(candidates.c.created_at < after.at, candidates.c.id < after.id),
+            )
+        found = found.order_by(candidates.c.created_at.desc(), candidates.c.id.desc())
+        return _rows(found.limit(limit), (WorkOrder.created_at.desc(), WorkOrder.id.desc()))
+    due, number = candidates.c.due_at, candidates.c.id
+    if part == DATED:
+        dated = select(number).where(due.is_not(None))
+        if after is not None:
+            dated = dated.where(due >= after.at, or_(due > after.at, number > after.id))
+        return _rows(dated.order_by(due, number).limit(limit), (WorkOrder.due_at, WorkOrder.id))
+    undated = select(number).where(due.is_(None))
+    if after is not None and after.at is None:
+        undated = undated.where(number > after.id)
+    return _rows(undated.order_by(number).limit(limit), (WorkOrder.id,))
+
+
+def _candidates(filters: QueueFilters):
     """The matching orders' ids and sort key.
 
     When only active statuses are wanted, they are read first, by status, and only then
@@ -219,61 +266,28 @@ def _candidates(filters: QueueFilters, now: datetime):
     PostgreSQL. MATERIALIZED fences the read off from the ORDER BY on both databases."""
     # Only the sort key: for the newest first, (status, created_at, id) covers the read.
     key = WorkOrder.due_at if filters.sort == URGENT else WorkOrder.created_at
-    statement = select(WorkOrder.id, key).where(*_conditions(filters, now, with_status=True))
+    statement = select(WorkOrder.id, key).where(*_conditions(filters, with_status=True))
     few = filters.overdue or filters.status in (ACTIVE, *states.ACTIVE_STATUSES)
     if few:
         return statement.cte("candidates").prefix_with("MATERIALIZED")
     return statement.subquery("candidates")
 
 
-def _newest(session: Session, candidates, after: SortKey | None, limit: int) -> list:
-    # created_at DESC, id DESC: served backwards by (status, created_at, id) or (created_at, id).
-    found = select(candidates.c.id)
-    if after is not None and after.at is not None:
-        # Written as a range plus a tie-break so that both databases seek in the index.
-        found = found.where(
-            candidates.c.created_at <= after.at,
-            or_(candidates.c.created_at < after.at, candidates.c.id < after.id),
-        )
-    elif after is not None:
-        return []
-    found = found.order_by(candidates.c.created_at.desc(), candidates.c.id.desc())
-    return _rows(session, found.limit(limit), (WorkOrder.created_at.desc(), WorkOrder.id.desc()))
-
-
-def _most_urgent(session: Session, candidates, after: SortKey | None, limit: int) -> list:
-    """due_at ascending, orders without a due time last, then id. Read as two index ranges,
-    those with a due time by (due_at, id) and then those without by id, because the
-    databases disagree on where NULL sorts and an expression in ORDER BY defeats the index."""
-    due, number = candidates.c.due_at, candidates.c.id
-    orders: list[WorkOrder] = []
-    if after is None or after.at is not None:
-        dated = select(number).where(due.is_not(None))
-        if after is not None:
-            dated = dated.where(due >= after.at, or_(due > after.at, number > after.id))
-        dated = dated.order_by(due, number).limit(limit)
-        orders = _rows(session, dated, (WorkOrder.due_at, WorkOrder.id))
-    if len(orders) < limit:
-        undated = select(number).where(due.is_(None))
-        if after is not None and after.at is None:
-            undated = undated.where(number > after.id)
-        undated = undated.order_by(number).limit(limit - len(orders))
-        orders += _rows(session, undated, (WorkOrder.id,))
-    return orders
-
-
-def _rows(session: Session, page_ids: Select, order: tuple) -> list[WorkOrder]:
+def _rows(page_ids: Select, order: tuple) -> Select:
     """The orders whose ids page_ids picks. The ids are picked first, from an index alone
     where one covers the filters; the rows and what they show are read for those ids only,
     not for every candidate the database had to sort."""
     chosen = page_ids.subquery()
-    statement = select(WorkOrder).join(chosen, WorkOrder.id == chosen.c.id).order_by(*order)
-    return list(session.scalars(_shown(statement)))
+    return listed().join(chosen, WorkOrder.id == chosen.c.id).order_by(*order)
+
+
+def _run(session: Session, statement: Select, now: datetime) -> list[Row]:
+    return list(session.execute(statement, {"now": now}))
 
 
 def iter_orders(
     session: Session, filters: QueueFilters, now: datetime, chunk: int = EXPORT_CHUNK
-) -> Iterator[WorkOrder]:
+) -> Iterator[Row]:
     """Every matching order in queue order, read in keyset chunks so that an export of a
     million rows never holds more than one chunk in memory."""
     after = None
@@ -293,10 +307,11 @@ def status_counts(session: Session, filters: QueueFilters, now: datetime) -> dic
     rows = session.execute(
         select(WorkOrder.status, func.count())
         .where(
-            *_conditions(filters, now, with_status=False),
+            *_conditions(filters, with_status=False),
             _in_statuses(states.ACTIVE_STATUSES),
         )
-        .group_by(WorkOrder.status)
+        .group_by(WorkOrder.status),
+        {"now": now},
     )
     counts = dict.fromkeys(states.ACTIVE_STATUSES, 0)
     counts.update(dict(rows.all()))

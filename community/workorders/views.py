@@ -2,6 +2,7 @@
 an action, the photos behind their order's access check, and the staff member's work list."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from community.accounts.models import Role
 from community.core import menus
 from community.core.errors import Conflict, Invalid
 from community.core.extensions import db
+from community.core.i18n import translated
 from community.core.input import parse_id
 from community.workorders import machine, orders, states
 from community.workorders.kinds import all_categories, event_text, kind_of
@@ -33,30 +35,55 @@ menus.add_nav(menus.NavEntry("workorders.work", _l("My work"), "clipboard", {Rol
 
 
 class Words:
-    """What templates say of orders of any kind: `wf` in every template."""
+    """What templates say of orders of any kind: `wf` in every template. One per rendered
+    template, so that a list translates each label once per page, not once per row."""
 
     STATUSES = states.STATUSES
     OPEN_STATUSES = states.OPEN_STATUSES
     ACTIVE_STATUSES = states.ACTIVE_STATUSES
-    STATUS_LABELS = states.STATUS_LABELS
     ACTION_LABELS = states.ACTION_LABELS
     EVENT_TEXTS = states.EVENT_TEXTS
     PRIORITIES = states.PRIORITIES
-    PRIORITY_LABELS = states.PRIORITY_LABELS
     is_overdue = staticmethod(machine.is_overdue)
     kind_of = staticmethod(kind_of)
     event_text = staticmethod(event_text)
-
-    @staticmethod
-    def category_label(order) -> str:
-        return kind_of(order).categories.get(order.category, order.category)
-
     all_categories = staticmethod(all_categories)
+
+    def __init__(self) -> None:
+        self._categories: dict[tuple[str, str], str] = {}
+
+    @cached_property
+    def STATUS_LABELS(self) -> dict[str, str]:
+        return translated(states.STATUS_LABELS)
+
+    @cached_property
+    def PRIORITY_LABELS(self) -> dict[str, str]:
+        return translated(states.PRIORITY_LABELS)
+
+    @cached_property
+    def _order_path(self) -> tuple[str, str]:
+        # Built once per page: the path of order 0, split around its number.
+        head, _zero, tail = url_for("workorders.detail", order_id=0).rpartition("/0")
+        return head + "/", tail
+
+    def order_url(self, order_id: int) -> str:
+        """url_for("workorders.detail", order_id=...), without building it for every row."""
+        head, tail = self._order_path
+        return f"{head}{order_id}{tail}"
+
+    def category_label(self, order) -> str:
+        key = (order.kind, order.category)
+        label = self._categories.get(key)
+        if label is None:
+            label = self._categories[key] = str(
+                kind_of(order).categories.get(order.category, order.category)
+            )
+        return label
 
 
 @bp.app_context_processor
 def workorder_words():
-    return {"wf": Words}
+    return {"wf": Words()}
 
 
 @dataclass(frozen=True)
