@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -133,25 +133,36 @@ class PageWords:
         self.locale = get_locale()
         self.zone = get_timezone()
 
-    def local(self, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return self.zone.normalize(value.astimezone(self.zone))
-
     def datetime(self, value: datetime, style: str) -> str:
-        glue, date_pattern, time_pattern = _patterns(self.locale, style)
-        value = self.local(value)
-        return glue.replace("{0}", time_pattern.apply(value, self.locale)).replace(
-            "{1}", date_pattern.apply(value.date(), self.locale)
-        )
+        return _formatted("datetime", self.locale, self.zone, style, value)
 
     def date(self, value: date, style: str) -> str:
-        if isinstance(value, datetime):
-            value = self.local(value).date()
-        return _patterns(self.locale, style)[1].apply(value, self.locale)
+        return _formatted("date", self.locale, self.zone, style, value)
 
     def time(self, value: datetime, style: str) -> str:
-        return _patterns(self.locale, style)[2].apply(self.local(value), self.locale)
+        return _formatted("time", self.locale, self.zone, style, value)
+
+
+def _local(value: datetime, zone) -> datetime:
+    if value.tzinfo is None:  # a time without a zone is a UTC one, as Flask-Babel takes it
+        value = value.replace(tzinfo=UTC)
+    return zone.normalize(value.astimezone(zone))
+
+
+@lru_cache(maxsize=8192)
+def _formatted(what: str, locale: Locale, zone, style: str, value: date) -> str:
+    """A time as Babel writes it in this language, zone and style. Kept: a list shows the same
+    times to everyone who opens it, again on every visit, and the text depends on nothing else."""
+    glue, date_pattern, time_pattern = _patterns(locale, style)
+    if what == "date":
+        day = _local(value, zone).date() if isinstance(value, datetime) else value
+        return date_pattern.apply(day, locale)
+    moment = _local(value, zone)
+    if what == "time":
+        return time_pattern.apply(moment, locale)
+    return glue.replace("{0}", time_pattern.apply(moment, locale)).replace(
+        "{1}", date_pattern.apply(moment.date(), locale)
+    )
 
 
 def page_words(context) -> PageWords | None:
