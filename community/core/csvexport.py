@@ -17,13 +17,18 @@ def plain_cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_chunks(rows: Iterable[list]) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly."""
+def csv_chunks(rows: Iterable[list], flush_at: int = 64 * 1024) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly. Sent on every
+    flush_at characters, so that an export of a million rows never sits whole in memory."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff".encode()
     for row in rows:
         writer.writerow([str(cell) for cell in row])
+        if buffer.tell() >= flush_at:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue().encode()
 
 

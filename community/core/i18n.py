@@ -92,11 +92,7 @@ def translated(labels: Mapping[str, Any]) -> Mapping[str, str]:
     and translating a label costs more than most of a row on a list page. Keyed by the table
     itself (kept beside its translation, so that its id cannot be reused), and by the catalog,
     so that another language, or another app with other catalogs, gets its own."""
-    catalog = get_translations()
-    try:
-        kept = _translated.setdefault(catalog, {})
-    except TypeError:  # a catalog that cannot be weakly referenced: translate every time
-        return {key: str(label) for key, label in labels.items()}
+    kept = _translated.setdefault(get_translations(), {})
     entry = kept.get(id(labels))
     if entry is None or entry[0] is not labels:
         if len(kept) >= _TRANSLATED_KEPT:  # tables made on the fly: never let them pile up

@@ -1,19 +1,15 @@
 """The operator's queue: the filtered list, assigning many orders at once, the CSV export."""
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,6 +20,7 @@ from sqlalchemy import select
 
 from community.accounts.access import OFFICE, roles_required
 from community.core import menus
+from community.core.csvexport import csv_download, plain_cell
 from community.core.db import utcnow
 from community.core.extensions import db
 from community.core.i18n import translated
@@ -54,10 +51,6 @@ for role in OFFICE:
     )
 # Sign-ups and people are a tap away on the home page; the queue is the daily work.
 menus.add_nav(menus.NavEntry("queue.index", _l("Orders"), "clipboard", frozenset(OFFICE), 30))
-
-# Characters that make a spreadsheet read a cell as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 # The filter's building picker: built once, as building a statement costs more than this one.
 _BUILDINGS = select(Building.id, Building.name).order_by(Building.sort_key, Building.name)
@@ -205,27 +198,4 @@ def export():
             ]
 
     filename = f"work-orders-{now.astimezone(zone):%Y%m%d-%H%M}.csv"
-    return Response(
-        stream_with_context(csv_chunks(rows())),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def plain_cell(text: str) -> str:
-    """Text a spreadsheet shows as text, never runs as a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def csv_chunks(rows: Iterable[list], flush_at: int = 64 * 1024) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff".encode()
-    for row in rows:
-        writer.writerow(row)
-        if buffer.tell() >= flush_at:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+    return csv_download(rows(), filename)
