@@ -58,9 +58,11 @@ class User(Base):
 
     unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[unit_id])
     move_unit: Mapped[Unit | None] = relationship(foreign_keys=[move_unit_id])
+    # Loaded when read: the login loader joins the viewer's own, and a list that shows many
+    # people's roles asks for them (selectinload); other people (an elder on a visit, the
+    # author of a notice) are loaded for their name, and a roles query each was wasted.
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user",
-        lazy="selectin",
         cascade="all, delete-orphan",
         foreign_keys="UserRole.user_id",
     )

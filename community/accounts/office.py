@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from community.accounts import changes, relations, resets
 from community.accounts import rules as accounts
@@ -158,7 +159,11 @@ def reviewed(person: User, message: str):
 def directory():
     query = request.args.get("q", "").strip()
     after = request.args.get("after", type=parse_id)
-    statement = select(User).where(User.status == AccountStatus.ACTIVE)
+    statement = (
+        select(User)
+        .where(User.status == AccountStatus.ACTIVE)
+        .options(selectinload(User.role_rows))
+    )
     if query:
         pattern = f"%{query}%"
         statement = statement.where(

