@@ -3,9 +3,11 @@
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -304,3 +306,21 @@ def set_role(session: Session, actor: User, user_id: int, role: str, *, held: bo
     elif not held and role in current:
         user.role_rows.remove(current[role])
     return user
+
+
+@lru_cache(maxsize=16)
+def _holders_statement(roles: tuple[str, ...]):
+    return (
+        select(User.id, User.name)
+        .where(
+            User.status == AccountStatus.ACTIVE,
+            User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))),
+        )
+        .order_by(User.name, User.id)
+    )
+
+
+def active_holders(session: Session, *roles: str) -> list[Row]:
+    """(id, name) of every active person holding any of these roles, by name: what a picker
+    shows, without loading each person (and their home) as an entity."""
+    return list(session.execute(_holders_statement(tuple(sorted(roles)))))

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
+from community.accounts import rules as accounts
 from community.accounts.access import OFFICE, add_office_tiles, roles_required
-from community.accounts.models import AccountStatus, Role, User, UserRole
+from community.accounts.models import Role, User
 from community.activities import attendance, rules, schedule, tickets
 from community.activities.forms import ActionForm, ActivityForm, OrganiserForm, PaymentForm
 from community.activities.models import (
@@ -189,19 +190,9 @@ def new():
     return render_page("activities/office/new.html", status=status, form=form)
 
 
-def _volunteers() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                UserRole.role.in_([Role.VOLUNTEER, Role.STAFF]),
-                User.status == AccountStatus.ACTIVE,
-            )
-            .order_by(User.name, User.id)
-            .distinct()
-        )
-    )
+def _volunteers():
+    """(id, name) of everyone who may organise: volunteers and staff, by name."""
+    return accounts.active_holders(db.session, Role.VOLUNTEER, Role.STAFF)
 
 
 def _activity_page(activity: Activity, form: OrganiserForm | None = None, status: int = 200):

@@ -17,10 +17,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
+from community.accounts import rules as accounts
 from community.accounts.access import OFFICE, add_office_tiles, roles_required
-from community.accounts.models import AccountStatus, Role, User, UserRole
+from community.accounts.models import Role, User
 from community.core import menus
 from community.core.csvexport import csv_download, plain_cell
 from community.core.db import utcnow
@@ -56,15 +56,9 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["COMMUNITY_TIMEZONE"])
 
 
-def volunteers() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.VOLUNTEER, User.status == AccountStatus.ACTIVE)
-            .order_by(User.name, User.id)
-        ).unique()
-    )
+def volunteers():
+    """(id, name) of every active volunteer, by name."""
+    return accounts.active_holders(db.session, Role.VOLUNTEER)
 
 
 def entry_form() -> EntryForm:

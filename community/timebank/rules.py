@@ -5,9 +5,10 @@ the ledger. Plain Python over a session; the caller commits."""
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -141,12 +142,33 @@ def all_balances(session: Session) -> dict[int, int]:
 
 
 def _with_accounts(statement):
-    """Both accounts and their people in the same query. Their roles are not wanted: loaded,
-    they would cost a query per side a page happens to show."""
+    """Both accounts and their people in the same query."""
     return statement.options(
-        joinedload(Transfer.from_account).joinedload(Account.user).lazyload(User.role_rows),
-        joinedload(Transfer.to_account).joinedload(Account.user).lazyload(User.role_rows),
+        joinedload(Transfer.from_account).joinedload(Account.user),
+        joinedload(Transfer.to_account).joinedload(Account.user),
     )
+
+
+# Pages of movements, built once for each shape (building a statement with its joined loads
+# cost more than running it): newest first, up to `size` + 1 rows (is there a next page?).
+@lru_cache(maxsize=16)
+def _movements(of_account: bool, older: bool, size: int):
+    query = _with_accounts(select(Transfer))
+    if of_account:
+        query = query.where(
+            or_(
+                Transfer.from_account_id == bindparam("account_id"),
+                Transfer.to_account_id == bindparam("account_id"),
+            )
+        )
+    if older:
+        query = query.where(Transfer.id < bindparam("before"))
+    return query.order_by(Transfer.id.desc()).limit(size + 1)
+
+
+_REVERSED_AMONG = select(Transfer.reverses_id).where(
+    Transfer.reverses_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def statement_page(
@@ -156,12 +178,13 @@ def statement_page(
     queries for any page."""
     if account_id is None:
         return [], None
-    query = _with_accounts(select(Transfer)).where(
-        or_(Transfer.from_account_id == account_id, Transfer.to_account_id == account_id)
+    rows = (
+        session.scalars(
+            _movements(True, bool(before), size), {"account_id": account_id, "before": before}
+        )
+        .unique()
+        .all()
     )
-    if before:
-        query = query.where(Transfer.id < before)
-    rows = session.scalars(query.order_by(Transfer.id.desc()).limit(size + 1)).unique().all()
     page = rows[:size]
     return page, (page[-1].id if len(rows) > size else None)
 
@@ -171,16 +194,9 @@ def ledger_page(
 ) -> tuple[list[Transfer], set[int], int | None]:
     """Every movement, newest first, for the office: the page, the ids on it already reversed,
     and where the next page starts."""
-    query = _with_accounts(select(Transfer))
-    if before:
-        query = query.where(Transfer.id < before)
-    rows = session.scalars(query.order_by(Transfer.id.desc()).limit(size + 1)).unique().all()
+    rows = session.scalars(_movements(False, bool(before), size), {"before": before}).unique().all()
     page = rows[:size]
-    reversed_ids = set(
-        session.scalars(
-            select(Transfer.reverses_id).where(Transfer.reverses_id.in_([t.id for t in page]))
-        )
-    )
+    reversed_ids = set(session.scalars(_REVERSED_AMONG, {"ids": [t.id for t in page]}))
     return page, reversed_ids, (page[-1].id if len(rows) > size else None)
 
 
