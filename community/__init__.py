@@ -20,6 +20,7 @@ from community.core import compression, errorpages, i18n, security
 from community.core import input as input_checks
 from community.core.config import PROJECT_ROOT, configure
 from community.core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from community.core.urls import CommunityFlask
 from community.directory import office as directory_office
 from community.help import office as help_office
 from community.help import views as help_views
@@ -64,7 +65,7 @@ _REGISTERED_ON_IMPORT = (pwa, notify_tasks, capacity_tasks, booking_models)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = CommunityFlask(
         __name__,
         instance_relative_config=True,
         template_folder="../templates",
