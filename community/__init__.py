@@ -16,7 +16,7 @@ from community.bookings import views as bookings_views
 from community.capacity import tasks as capacity_tasks
 from community.care import office as care_office
 from community.care import views as care_views
-from community.core import compression, errorpages, i18n, security
+from community.core import compression, errorpages, htmlparams, i18n, security
 from community.core import input as input_checks
 from community.core.config import PROJECT_ROOT, configure
 from community.core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -72,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     configure(app, test_config)
+    htmlparams.install()
     # Before any blueprint: their routes use the `id` converter.
     input_checks.init_app(app)
 
