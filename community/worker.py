@@ -2,6 +2,7 @@
 tasks run in and imports every feature's tasks, so the consumer knows them all."""
 
 from community import create_app
+from community.accounts import tasks as account_tasks
 from community.activities import tasks as activity_tasks
 from community.bookings import tasks as booking_tasks
 from community.capacity import tasks as capacity_tasks
@@ -14,6 +15,7 @@ from community.workorders import tasks as workorder_tasks
 use_app(create_app())
 
 __all__ = [
+    "account_tasks",
     "activity_tasks",
     "booking_tasks",
     "capacity_tasks",

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from community.accounts import changes
 from community.accounts import rules as accounts
 from community.accounts.forms import MoveForm, NameForm
+from community.accounts.sessions import idle_limit_of
 from community.accounts.useragents import describe_device
 from community.accounts.views import unit_choices
 from community.core.errors import DomainError
@@ -29,7 +30,7 @@ def render_account(name_form=None, move_form=None, status: int = 200):
             "created_at": row.created_at,
             "this_device": row.token == current_user.session_token,
         }
-        for row in accounts.login_sessions(db.session, current_user)
+        for row in accounts.login_sessions(db.session, current_user, idle_limit_of(current_user))
     ]
     return render_template(
         "accounts/account.html",

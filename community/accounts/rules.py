@@ -197,15 +197,31 @@ def load_login_session(
     return user
 
 
-def login_sessions(session: Session, user: User) -> list[LoginSession]:
-    """The person's logged-in devices, the most recently used first."""
+DEVICES_SHOWN = 30
+
+
+def login_sessions(
+    session: Session, user: User, limit: timedelta, now: datetime | None = None
+) -> list[LoginSession]:
+    """The person's logged-in devices still within their idle limit, the most recently used
+    first (at most DEVICES_SHOWN: "log out everywhere else" ends the rest). One idle longer has
+    ended, though its row waits for purge_idle_sessions."""
+    since = (now or utcnow()) - limit
     return list(
         session.scalars(
             select(LoginSession)
-            .where(LoginSession.user_id == user.id)
+            .where(LoginSession.user_id == user.id, LoginSession.last_seen_at > since)
             .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
+            .limit(DEVICES_SHOWN)
         )
     )
+
+
+def purge_idle_sessions(session: Session, idle: timedelta, now: datetime | None = None) -> int:
+    """Delete sessions nobody has used for longer than the longest idle limit: they can never
+    be used again, and a device list or the table should not keep them for ever."""
+    cutoff = (now or utcnow()) - idle
+    return session.execute(delete(LoginSession).where(LoginSession.last_seen_at < cutoff)).rowcount
 
 
 def end_device_session(session: Session, user: User, login_session_id: int) -> bool:

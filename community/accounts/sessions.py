@@ -3,7 +3,7 @@ of them (their language, large-text mode, the community)."""
 
 from datetime import timedelta
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,6 +31,19 @@ def large_text_mode() -> bool:
     return request.cookies.get(LARGE_TEXT_COOKIE) == "1"
 
 
+def idle_limits(config) -> tuple[timedelta, timedelta]:
+    """(a resident's, the office's) idle limits from the app's settings."""
+    return (
+        timedelta(seconds=config["SESSION_IDLE_SECONDS"]),
+        timedelta(seconds=config["SESSION_IDLE_SECONDS_OFFICE"]),
+    )
+
+
+def idle_limit_of(user) -> timedelta:
+    """How long this person's sessions last unused."""
+    return accounts.idle_limit(user, *idle_limits(current_app.config))
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -38,13 +51,8 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        config = app.config
-        user = accounts.load_login_session(
-            db.session,
-            token,
-            idle=timedelta(seconds=config["SESSION_IDLE_SECONDS"]),
-            office_idle=timedelta(seconds=config["SESSION_IDLE_SECONDS_OFFICE"]),
-        )
+        idle, office_idle = idle_limits(app.config)
+        user = accounts.load_login_session(db.session, token, idle=idle, office_idle=office_idle)
         if user is None or user.session_written:
             # Committed at once: this runs before the view (see below), so nothing else is
             # pending, and a page that only reads still records the visit.

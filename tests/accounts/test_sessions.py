@@ -1,16 +1,19 @@
 """Issue 8, item 15: a login session ends after a spell of idleness (sooner for the office), and
 a person sees where they are logged in and can log any of those devices out."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from community.accounts import rules as accounts
+from community.accounts import tasks as account_tasks
 from community.accounts.models import LoginSession
+from community.core import tasks
 from community.core.db import utcnow
 from community.core.extensions import db
 from tests.conftest import user_id
+from tests.push_sink import inline_tasks_fixture  # noqa: F401 - fixture
 
 EN = {"Accept-Language": "en"}
 IPHONE = (
@@ -175,3 +178,58 @@ def test_ending_a_session_needs_a_post_with_the_csrf_token(app, demo, login_as):
     assert phone.post(url, csrf=False).status_code == 400
     assert phone.post("/account/devices/logout-others", csrf=False).status_code == 400
     assert logged_in(tablet)
+
+
+# ---- Ended sessions leave the list, and the table ---------------------------------------
+
+
+def add_sessions(app, login: str, count: int, idle: timedelta) -> None:
+    """count more sessions of the person, each last used `idle` ago."""
+    with app.app_context():
+        person = user_id(app, login)
+        for _ in range(count):
+            token = accounts.start_login_session(
+                db.session, db.session.get(accounts.User, person), IPHONE
+            )
+            db.session.execute(
+                update(LoginSession)
+                .where(LoginSession.token == token)
+                .values(last_seen_at=utcnow() - idle)
+            )
+        db.session.commit()
+
+
+def devices_on_the_page(client) -> int:
+    page = client.get("/account", headers=EN).get_data(as_text=True)
+    return page.count("Safari on iPhone")
+
+
+def test_a_session_idle_past_its_limit_is_not_listed_as_a_device(app, demo, login_as):
+    client = login_as("resident")
+    add_sessions(app, demo["resident"], 2, timedelta(days=6))
+    add_sessions(app, demo["resident"], 3, timedelta(days=8))  # ended: a week is the limit
+    assert devices_on_the_page(client) == 2
+
+
+def test_the_device_list_is_bounded(app, demo, login_as):
+    client = login_as("resident")
+    add_sessions(app, demo["resident"], accounts.DEVICES_SHOWN + 5, timedelta(hours=1))
+    assert devices_on_the_page(client) == accounts.DEVICES_SHOWN - 1  # and this one
+    assert "Log out everywhere else" in client.get("/account", headers=EN).get_data(as_text=True)
+
+
+def test_the_hourly_job_deletes_sessions_past_the_longest_limit(app, demo, login_as, inline_tasks):
+    client = login_as("resident")
+    add_sessions(app, demo["resident"], 2, timedelta(days=6))
+    add_sessions(app, demo["resident"], 3, timedelta(days=8))
+    assert account_tasks.purge_idle_sessions.call_local() == 3
+    assert len(sessions_of(app, demo["resident"])) == 3  # the two and this one
+    assert logged_in(client)
+    assert account_tasks.purge_idle_sessions.call_local() == 0
+
+
+def test_the_purge_runs_every_hour():
+    assert account_tasks.purge_idle_sessions.task_class in tasks.huey._registry._periodic_tasks
+    task = account_tasks.purge_idle_sessions.task_class()
+    runs = [task.validate_datetime(datetime(2026, 11, 25, 3, minute)) for minute in range(60)]
+    assert runs.count(True) == 1
