@@ -12,7 +12,7 @@ from community.accounts import rules as accounts
 from community.accounts.models import Role
 from community.core.extensions import db, login_manager
 from community.core.i18n import match_locale
-from community.directory.current import current_community
+from community.directory.current import community_card
 
 LARGE_TEXT_COOKIE = "large_text"
 
@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
         # Babel spells zh_CN as zh_Hans_CN; pages use the name we offer.
         locale = match_locale(str(get_locale())) or app.config["BABEL_DEFAULT_LOCALE"]
         return {
-            "community": current_community(),
+            "community": community_card(),
             "large_text": large_text_mode(),
             "locale": locale,
             "html_lang": locale.replace("_", "-"),

@@ -37,6 +37,11 @@ class ShortCache:
                 self._values[key] = (now, computed_at, value)
         return value, computed_at
 
+    def forget(self, key: Hashable) -> None:
+        """Drop the kept value: the next get computes it afresh."""
+        with self._lock:
+            self._values.pop(key, None)
+
 
 def short_cache(app: Flask | None = None) -> ShortCache:
     """The app's own cache: one app serves one community from one database."""

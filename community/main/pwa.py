@@ -7,9 +7,9 @@ from pathlib import Path
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 
-from community.accounts.sessions import current_community
 from community.core.extensions import limiter
 from community.core.security import same_for_everyone
+from community.directory.current import community_card
 from community.main.views import bp
 
 # What the service worker keeps for offline use: the look of the app and the offline page.
@@ -39,7 +39,7 @@ def shell_version(static_folder: str) -> str:
 @bp.get("/manifest.webmanifest")
 @limiter.exempt
 def manifest():
-    community = current_community()
+    community = community_card()
     name = community.name if community else _("Smart Community")
     icon = lambda size, purpose: {  # noqa: E731
         "src": url_for("static", filename=f"icons/icon-{size}.png"),

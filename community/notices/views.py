@@ -9,12 +9,12 @@ from wtforms.fields.choices import SelectChoice
 
 from community.accounts.access import ANY_ROLE, roles_required
 from community.accounts.models import Role
-from community.accounts.sessions import current_community
 from community.core import menus
 from community.core.errors import Invalid
 from community.core.extensions import db
 from community.core.input import parse_id
 from community.core.web import render_page, show_error
+from community.directory.current import current_community
 from community.directory.models import Building
 from community.notices import rules
 from community.notices.forms import NoticeForm
