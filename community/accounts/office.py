@@ -16,10 +16,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from community.accounts import changes, relations, resets
+from community.accounts import directory as directory_rows
 from community.accounts import rules as accounts
 from community.accounts.access import OFFICE, add_office_tiles, roles_required
 from community.accounts.forms import FamilyLinkForm, RejectForm
@@ -39,8 +39,6 @@ menus.add_tiles(
 add_office_tiles(
     menus.Tile("people", _l("People and roles"), "people", "people.directory", order=30)
 )
-
-PAGE_SIZE = 50
 
 
 @bp.get("/signups")
@@ -158,29 +156,16 @@ def reviewed(person: User, message: str):
 @roles_required(*OFFICE)
 def directory():
     query = request.args.get("q", "").strip()
-    after = request.args.get("after", type=parse_id)
-    statement = (
-        select(User)
-        .where(User.status == AccountStatus.ACTIVE)
-        .options(selectinload(User.role_rows))
+    people, next_after = directory_rows.people_page(
+        db.session, query, request.args.get("after", type=parse_id)
     )
-    if query:
-        pattern = f"%{query}%"
-        statement = statement.where(
-            or_(User.name.ilike(pattern), User.phone.ilike(pattern), User.email.ilike(pattern))
-        )
-    if after:
-        statement = statement.where(User.id > after)
-    people = db.session.scalars(statement.order_by(User.id).limit(PAGE_SIZE + 1)).all()
-    more = len(people) > PAGE_SIZE
-    people = people[:PAGE_SIZE]
     return render_page(
         "accounts/directory.html",
         "accounts/_people.html",
         people=people,
         query=query,
-        next_after=people[-1].id if more else None,
-        grantable=accounts.grantable_roles(current_user),
+        next_after=next_after,
+        parts=directory_rows.CardParts.for_page(accounts.grantable_roles(current_user)),
     )
 
 
@@ -192,7 +177,9 @@ def set_role(user_id: int, role: str):
     db.session.commit()
     if wants_partial():
         return render_template(
-            "accounts/_person.html", person=person, grantable=accounts.grantable_roles(current_user)
+            "accounts/_person.html",
+            person=directory_rows.PersonRow.of(person),
+            parts=directory_rows.CardParts.for_page(accounts.grantable_roles(current_user)),
         )
     flash(_("Roles of %(name)s are saved.", name=person.name), "success")
     return redirect(url_for("people.directory", q=request.form.get("q", "")))

@@ -10,9 +10,10 @@ from community.accounts.access import OFFICE, roles_required
 from community.accounts.models import Role, User
 from community.core import menus
 from community.core.extensions import db
-from community.core.input import id_or_none
+from community.core.input import id_or_none, parse_id
+from community.core.links import id_paths
 from community.core.web import render_page
-from community.help import rules
+from community.help import lists, rules
 from community.help.forms import PressForm
 
 bp = Blueprint("help_office", __name__, url_prefix="/operator/help")
@@ -36,12 +37,13 @@ for _role in RESPONDERS:
 @bp.get("/")
 @roles_required(*RESPONDERS)
 def alerts():
-    open_alerts, closed = rules.office_list(db.session)
+    # Junk in `before` (a hand-edited link) shows the newest closed calls.
+    before = request.args.get("before", type=parse_id)
     return render_page(
         "help/office.html",
-        open_alerts=open_alerts,
-        closed=closed,
-        roster=rules.duty_roster(db.session),
+        alerts=lists.office_list(db.session, before),
+        roster=lists.duty_roster(db.session),
+        alert_path=id_paths("help.alert", "alert_id"),
         form=PressForm(),
     )
 

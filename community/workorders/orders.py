@@ -84,6 +84,8 @@ _STAFF_ORDERS = (
         WorkOrder.due_at,
         WorkOrder.id,
     )
+    .limit(bindparam("size"))
+    .offset(bindparam("skip"))
 )
 
 
@@ -93,10 +95,27 @@ def my_orders(session: Session, user: User) -> list[Row]:
     return list(session.execute(_MY_ORDERS, {"user_id": user.id}))
 
 
-def staff_orders(session: Session, user: User) -> list[Row]:
-    """The orders assigned to this person that are still to do, urgent first, then by due
-    time, as list rows (workorders.rows)."""
-    return list(session.execute(_STAFF_ORDERS, {"user_id": user.id}))
+STAFF_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class WorkPage:
+    orders: list[Row]
+    number: int
+    has_next: bool
+
+
+def staff_orders(session: Session, user: User, page: int = 1) -> WorkPage:
+    """One page of the orders assigned to this person that are still to do, urgent first,
+    then by due time, as list rows (workorders.rows). Numbered pages (OFFSET): what one person
+    has to do is a few hundred orders at most, all read from the assignee's index."""
+    size = STAFF_PAGE_SIZE
+    rows = list(
+        session.execute(
+            _STAFF_ORDERS, {"user_id": user.id, "size": size + 1, "skip": (page - 1) * size}
+        )
+    )
+    return WorkPage(rows[:size], page, len(rows) > size)
 
 
 def contacts_for(order: WorkOrder, viewer: User) -> list[User]:

@@ -220,6 +220,9 @@ def photo(photo_id: int, thumb: bool = False):
 @bp.get("/work")
 @roles_required(Role.STAFF)
 def work():
+    # A page number from a link. Junk is page 1 (a hand-edited link still shows the work); a
+    # page past the end says so and links back to the first.
+    number = request.args.get("page", 1, type=parse_id)
     return render_template(
-        "workorders/work.html", orders=orders.staff_orders(db.session, current_user)
+        "workorders/work.html", page=orders.staff_orders(db.session, current_user, number)
     )

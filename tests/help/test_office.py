@@ -1,13 +1,15 @@
 """The office's page of calls for help: open and recent ones with their handling, the staff on
 duty, in a fixed number of queries however many alerts there are."""
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from community.core.db import utcnow
 from community.core.extensions import db
-from community.help import rules
+from community.help import lists, rules
 from community.help.models import AlertStatus, HelpAlert, OnDuty
 from tests.help.helpers import EN, add_person, notified, person, raise_for
 from tests.querycount import queries_for
@@ -113,3 +115,65 @@ def test_help_alerts_cannot_be_switched_off(app, login_as):
     page = login_as("resident").get("/settings/notifications", headers=EN).get_data(as_text=True)
     assert "My bookings" in page
     assert "Calls for help" not in page
+
+
+def test_the_office_page_costs_the_same_for_one_call_and_seven(app, login_as):
+    operator = login_as("operator")
+    many_alerts(app, 1, 200)
+    one = queries_for(app, operator, "/operator/help/")
+    many_alerts(app, 6, 300)
+    assert queries_for(app, operator, "/operator/help/") == one
+
+
+def closed_calls(app, count: int) -> list[int]:
+    """count calls closed over the last days, the newest first."""
+    with app.app_context():
+        elder = person("resident")
+        alerts = [
+            HelpAlert(
+                elder_id=elder.id,
+                status=AlertStatus.RESOLVED,
+                raised_at=utcnow() - timedelta(hours=n + 1),
+                resolved_at=utcnow() - timedelta(hours=n),
+            )
+            for n in range(count)
+        ]
+        db.session.add_all(alerts)
+        db.session.commit()
+        return [alert.id for alert in alerts]
+
+
+def alert_links(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'href="/help/alerts/(\d+)"', page)]
+
+
+def test_the_closed_calls_come_a_page_at_a_time(app, login_as, monkeypatch):
+    monkeypatch.setattr(lists, "CLOSED_PAGE", 3)
+    newest_first = closed_calls(app, 5)
+    operator = login_as("operator")
+    first = operator.get("/operator/help/", headers=EN).get_data(as_text=True)
+    assert alert_links(first) == newest_first[:3]
+    assert "Back to the newest" not in first
+    earlier = re.search(r'rel="next" href="([^"]+)">Earlier<', first).group(1)
+    assert earlier == f"/operator/help/?before={newest_first[2]}#closed-title"
+    second = operator.get(earlier, headers=EN).get_data(as_text=True)
+    assert alert_links(second) == newest_first[3:]
+    assert "Earlier" not in second
+    assert "Back to the newest" in second
+
+
+@pytest.mark.parametrize("before", ["abc", "-1", "0", "99999999999", "2147483647"])
+def test_a_bad_before_never_fails(app, login_as, before):
+    closed_calls(app, 2)
+    response = login_as("operator").get(f"/operator/help/?before={before}", headers=EN)
+    assert response.status_code == 200
+    assert "Calls for help" in response.get_data(as_text=True)
+
+
+def test_too_many_open_calls_show_the_longest_waiting_and_say_so(app, login_as, monkeypatch):
+    monkeypatch.setattr(lists, "OPEN_SHOWN", 2)
+    many_alerts(app, 6, 400)  # three of them open
+    page = login_as("operator").get("/operator/help/", headers=EN).get_data(as_text=True)
+    open_part = page.split("Closed in the last 7 days")[0]
+    assert len(alert_links(open_part)) == 2
+    assert "these are the 2 waiting longest" in open_part
