@@ -27,7 +27,7 @@ from community.accounts.models import AccountStatus, Role, User
 from community.core import menus
 from community.core.errors import Invalid
 from community.core.extensions import db
-from community.core.input import parse_id
+from community.core.input import id_or_none, parse_id
 from community.core.web import render_page, show_error, wants_partial
 
 bp = Blueprint("people", __name__, url_prefix="/operator")
@@ -156,14 +156,14 @@ def reviewed(person: User, message: str):
 @roles_required(*OFFICE)
 def directory():
     query = request.args.get("q", "").strip()
-    people, next_after = directory_rows.people_page(
-        db.session, query, request.args.get("after", type=parse_id)
-    )
+    after = request.args.get("after", type=parse_id)
+    people, next_after = directory_rows.people_page(db.session, query, after)
     return render_page(
         "accounts/directory.html",
         "accounts/_people.html",
         people=people,
         query=query,
+        after=after,
         next_after=next_after,
         parts=directory_rows.CardParts.for_page(accounts.grantable_roles(current_user)),
     )
@@ -182,7 +182,15 @@ def set_role(user_id: int, role: str):
             parts=directory_rows.CardParts.for_page(accounts.grantable_roles(current_user)),
         )
     flash(_("Roles of %(name)s are saved.", name=person.name), "success")
-    return redirect(url_for("people.directory", q=request.form.get("q", "")))
+    # Back to the same search and page, at the person's card (without JS the whole page comes
+    # back; with it, only the card is swapped above).
+    back = url_for(
+        "people.directory",
+        q=request.form.get("q", "").strip() or None,
+        after=id_or_none(request.form.get("after", "")),
+        _anchor=f"person-{person.id}",
+    )
+    return redirect(back)
 
 
 def render_family(person: User, form: FamilyLinkForm, status: int = 200):

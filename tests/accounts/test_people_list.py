@@ -102,3 +102,29 @@ def test_the_card_after_a_role_change_is_the_card_the_list_shows(app, demo, logi
         return re.sub(r'name="csrf_token" value="[^"]+"', "", html).strip()
 
     assert without_tokens(listed) in without_tokens(swapped)
+
+
+def test_without_js_a_role_change_comes_back_to_the_same_search_and_page(app, demo, login_as):
+    operator = login_as("operator")
+    ids = add_people(app, directory.PAGE_SIZE + 5, start=500)
+    first = operator.get("/operator/people?q=新住户", headers=EN).get_data(as_text=True)
+    after = re.search(r'after=(\d+)">More', first).group(1)
+    second = operator.get(f"/operator/people?q=新住户&after={after}", headers=EN)
+    page = second.get_data(as_text=True)
+    person = cards(page)[0]
+    assert person in ids
+    form = re.search(
+        rf'<form method="post" action="/operator/people/{person}/roles/staff".*?</form>', page, re.S
+    ).group(0)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert fields["q"] == "新住户"
+    assert fields["after"] == after
+    response = operator.post(f"/operator/people/{person}/roles/staff", data=fields, headers=EN)
+    assert response.status_code == 302
+    back = response.headers["Location"]
+    assert back.endswith(f"#person-{person}")
+    assert f"after={after}" in back
+    assert "q=%E6%96%B0%E4%BD%8F%E6%88%B7" in back
+    again = operator.get(back.split("#")[0], headers=EN).get_data(as_text=True)
+    assert person in cards(again)
+    assert "Roles of 新住户" in again
