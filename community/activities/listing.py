@@ -1,6 +1,6 @@
 """The activities list in two statements built once at import with bound parameters: the coming
 sessions a viewer may see, soonest first, each a row of plain columns with its activity, place,
-and places taken and waiting; then the viewer's sign-ups for them.
+and places taken and waiting; then the viewer's sign-ups for them. And "my activities" in one.
 
 Entities and rules.reach_of's four lookups (relations, family, their roles, organisers) cost
 more in the ORM than in the database; the list prints a few columns of each session. The reach
@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, union
 from sqlalchemy.engine import Row
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from community.accounts.models import AccountStatus, Relation, Role, User, UserRole
 from community.activities.models import (
@@ -30,11 +30,13 @@ from community.activities.models import (
     SignUp,
 )
 from community.activities.rules import S, is_office, this_year
+from community.capacity import holding
 from community.capacity.models import ACTIVE, Reservation
 from community.core.db import UTCDateTime
 from community.directory.models import Place, Unit
 
 SHOWN = 100
+MY_SHOWN = 200
 
 _VIEWER = bindparam("viewer_id")
 _NOW = bindparam("now", type_=UTCDateTime())
@@ -106,10 +108,9 @@ def _places(*statuses, offers: bool = False):
     )
 
 
-def _mine():
-    """The viewer's active sign-ups for the sessions listed: their own, and those they made for
-    family still linked to them (as joining._visible_signups). Not ordered: ORDER BY the id
-    makes SQLite walk every sign-up by rowid rather than use the session's index."""
+def _visible():
+    """Sign-ups for the viewer, and those they made for family still linked to them (as
+    joining._visible_signups)."""
     linked = (
         select(Relation.id)
         .where(
@@ -120,6 +121,12 @@ def _mine():
         )
         .exists()
     )
+    return or_(Reservation.person_id == _VIEWER, and_(Reservation.booked_by_id == _VIEWER, linked))
+
+
+def _mine():
+    """The viewer's active sign-ups for the sessions listed. Not ordered: ORDER BY the id makes
+    SQLite walk every sign-up by rowid rather than use the session's index."""
     return (
         select(
             SignUp.id,
@@ -131,10 +138,37 @@ def _mine():
         .where(
             SignUp.session_id.in_(bindparam("session_ids", expanding=True)),
             _one_of(ACTIVE),
-            or_(
-                Reservation.person_id == _VIEWER, and_(Reservation.booked_by_id == _VIEWER, linked)
-            ),
+            _visible(),
         )
+    )
+
+
+def _my_signups():
+    """My activities: every sign-up the viewer sees, by the session's start."""
+    person = aliased(User, name="person")
+    return (
+        select(
+            SignUp.id,
+            SignUp.reservation_id,
+            SignUp.short_code,
+            SignUp.checked_in_at.is_not(None).label("checked_in"),
+            ActivitySession.starts_at,
+            ActivitySession.ends_at,
+            Activity.title_zh,
+            Activity.title_en,
+            Reservation.status,
+            Reservation.resource_id,
+            Reservation.person_id,
+            person.name.label("person_name"),
+        )
+        .select_from(SignUp)
+        .join(Reservation, Reservation.id == SignUp.reservation_id)
+        .join(ActivitySession, ActivitySession.id == SignUp.session_id)
+        .join(Activity, Activity.id == ActivitySession.activity_id)
+        .join(person, person.id == Reservation.person_id)
+        .where(_visible())
+        .order_by(ActivitySession.starts_at, SignUp.id)
+        .limit(MY_SHOWN)
     )
 
 
@@ -176,6 +210,7 @@ _COMING = {
     for category in (False, True)
 }
 _MINE = _mine()
+_MY_SIGNUPS = _my_signups()
 
 
 def coming(session: Session, viewer: User, now: datetime, category: str | None = None) -> list[Row]:
@@ -193,3 +228,21 @@ def signed_up(session: Session, viewer: User, rows: list[Row]) -> dict[int, Row]
         return {}
     found = session.execute(_MINE, {"viewer_id": viewer.id, "session_ids": [r.id for r in rows]})
     return {row.session_id: row for row in sorted(found, key=lambda row: row.id)}
+
+
+def my_signups(session: Session, viewer: User, now: datetime) -> tuple[list[Row], list[Row]]:
+    """(coming up, earlier): the viewer's sign-ups and their family's, as rows of id,
+    reservation_id, short_code, checked_in, starts_at, ends_at, title_zh, title_en, status,
+    resource_id, person_id and person_name, in one query; the coming ones are those still to end
+    and active."""
+    rows = list(session.execute(_MY_SIGNUPS, {"viewer_id": viewer.id}))
+    coming = [row for row in rows if row.ends_at > now and row.status in ACTIVE]
+    shown = {row.id for row in coming}
+    return coming, [row for row in reversed(rows) if row.id not in shown]
+
+
+def positions(session: Session, rows: list[Row]) -> dict[int, int]:
+    """Where each waiting sign-up among these rows stands in its line, by sign-up id."""
+    waiting = {row.reservation_id: row.id for row in rows if row.status == S.WAITLISTED}
+    resources = {row.resource_id for row in rows if row.reservation_id in waiting}
+    return holding.line_positions(session, waiting, resources)

@@ -209,13 +209,14 @@ def join(session_id: int):
 @bp.get("/mine")
 @roles_required(*ANY_ROLE)
 def mine():
-    coming, earlier = joining.my_signups(db.session, current_user)
+    coming, earlier = listing.my_signups(db.session, current_user, utcnow())
+    head, _zero, tail = url_for("activities.signup", signup_id=0).rpartition("/0")
     return render_page(
         "activities/mine.html",
         coming=coming,
         earlier=earlier,
-        positions=holding.positions(db.session, coming),
-        qr=qr_svg,
+        positions=listing.positions(db.session, coming),
+        signup_url=f"{head}/%d{tail}".__mod__,
     )
 
 
