@@ -102,8 +102,12 @@ def my_claims(session: Session, volunteer: User) -> list[Row]:
     return list(session.execute(_CLAIMS, {"user_id": volunteer.id}))
 
 
-def buildings(session: Session) -> list[Building]:
-    return list(session.scalars(select(Building).order_by(Building.sort_key, Building.name)))
+_BUILDINGS = select(Building.id, Building.name).order_by(Building.sort_key, Building.name)
+
+
+def buildings(session: Session) -> list[Row]:
+    """The buildings to filter the board by, as rows of id and name."""
+    return list(session.execute(_BUILDINGS))
 
 
 def visits_of(session: Session, elder_ids: list[int], requested_by: int) -> list[Row]:

@@ -55,6 +55,9 @@ menus.add_tiles(
 )
 menus.add_nav(menus.NavEntry("care.board", _l("Visits"), "hand", {Role.VOLUNTEER}, 25))
 
+# The windows' labels by key, for translated().
+WINDOW_LABELS = {key: label for key, (_start, _end, label) in rules.WINDOWS.items()}
+
 # Which step of the request each field belongs to.
 STEP_OF = {"elder": 1, "visit_kind": 1, "day": 2, "window": 2, "often": 2, "needs": 3}
 
@@ -144,6 +147,7 @@ def _card_words() -> dict:
         "visit_url": _one_path("care.visit"),
         "kind_labels": translated(VISIT_KINDS),
         "status_labels": translated(Words.STATUS),
+        "window_labels": translated(WINDOW_LABELS),
     }
 
 
