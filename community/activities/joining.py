@@ -74,24 +74,6 @@ def signup_for(session: Session, user: User, signup_id: int) -> SignUp:
     return found
 
 
-def my_signups(
-    session: Session, user: User, now: datetime | None = None
-) -> tuple[list[SignUp], list[SignUp]]:
-    """(coming up, earlier): the person's sign-ups and their family's, in one query."""
-    now = now or utcnow()
-    rows = list(
-        session.scalars(
-            _loaded_signups()
-            .where(_visible_signups(user))
-            .order_by(ActivitySession.starts_at, SignUp.id)
-            .limit(200)
-        ).unique()
-    )
-    coming = [s for s in rows if s.session.ends_at > now and s.reservation.status in ACTIVE]
-    earlier = [s for s in reversed(rows) if s not in coming]
-    return coming, earlier
-
-
 def _tell(session: Session, signup: SignUp, people, render) -> None:
     outbox.queue(
         session,

@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from community.accounts.access import OFFICE
 from community.accounts.models import AccountStatus, Relation, Role, User, UserRole
@@ -130,7 +130,10 @@ def reach_of(session: Session, viewer: User, now: datetime | None = None) -> Rea
             people += [
                 person
                 for person in session.scalars(
-                    select(User).where(User.id.in_(others)).order_by(User.name, User.id)
+                    select(User)
+                    .where(User.id.in_(others))
+                    .options(selectinload(User.role_rows))  # roles of each, whatever the default
+                    .order_by(User.name, User.id)
                 )
                 if person.has_role(Role.RESIDENT)
             ]

@@ -214,30 +214,6 @@ def remove_organiser(session: Session, activity: Activity, organiser_id: int) ->
     session.flush()
 
 
-def upcoming(
-    session: Session, reach: Reach, now: datetime, category: str | None = None, limit: int = 100
-) -> list[ActivitySession]:
-    """The next sessions of published activities the viewer may see, soonest first (this
-    week's first), each with its activity and place: one query."""
-    query = (
-        select(ActivitySession)
-        .join(Activity, Activity.id == ActivitySession.activity_id)
-        .options(
-            joinedload(ActivitySession.activity).joinedload(Activity.place),
-        )
-        .where(
-            Activity.published_at.is_not(None),
-            ActivitySession.ends_at > now,
-            reach.clause(),
-        )
-        .order_by(ActivitySession.starts_at, ActivitySession.id)
-        .limit(limit)
-    )
-    if category:
-        query = query.where(Activity.category == category)
-    return list(session.scalars(query).unique())
-
-
 def drafts(session: Session, reach: Reach) -> list[Activity]:
     """Unpublished activities the viewer runs (the office: all)."""
     query = select(Activity).where(Activity.published_at.is_(None)).order_by(Activity.id.desc())

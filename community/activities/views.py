@@ -26,7 +26,7 @@ from wtforms.fields.choices import SelectChoice
 
 from community.accounts.access import ANY_ROLE, roles_required
 from community.accounts.models import Role
-from community.activities import joining, rules, schedule, tickets
+from community.activities import joining, listing, rules, schedule, tickets
 from community.activities.calendar import signup_calendar
 from community.activities.forms import ActionForm, CodeForm, SignUpForm
 from community.activities.models import ActivitySession
@@ -36,6 +36,7 @@ from community.core import menus
 from community.core.db import utcnow
 from community.core.errors import DomainError, NotFound
 from community.core.extensions import db
+from community.core.i18n import translated
 from community.core.web import render_page, show_error
 from community.directory.scenarios import SCENARIOS
 from community.workorders.photos import stored_file
@@ -65,7 +66,8 @@ def zone() -> ZoneInfo:
 
 @bp.context_processor
 def _words():
-    return {"scenarios": SCENARIOS, "locale": locale(), "statuses": ReservationStatus}
+    # The categories in the reader's language, translated once per process, not per row.
+    return {"scenarios": translated(SCENARIOS), "locale": locale(), "statuses": ReservationStatus}
 
 
 def qr_svg(token: str) -> Markup:
@@ -84,15 +86,15 @@ def index():
     category = request.args.get("category", "")
     category = category if category in SCENARIOS else ""
     now = utcnow()
-    reach = rules.reach_of(db.session, current_user, now)
-    sessions = schedule.upcoming(db.session, reach, now, category or None)
-    mine = {s.session_id: s for s in joining.signups_of(db.session, current_user, sessions)}
+    # One url_for per page: the path of activity 0, split around its number.
+    head, _zero, tail = url_for("activities.detail", activity_id=0).rpartition("/0")
+    sessions = listing.coming(db.session, current_user, now, category or None)
     return render_page(
         "activities/index.html",
         "activities/_list.html",
         sessions=sessions,
-        places=schedule.places_of(db.session, sessions, now),
-        mine=mine,
+        mine=listing.signed_up(db.session, current_user, sessions),
+        detail_url=f"{head}/%d{tail}".__mod__,
         category=category,
         now=now,
         zone=zone(),
@@ -207,13 +209,14 @@ def join(session_id: int):
 @bp.get("/mine")
 @roles_required(*ANY_ROLE)
 def mine():
-    coming, earlier = joining.my_signups(db.session, current_user)
+    coming, earlier = listing.my_signups(db.session, current_user, utcnow())
+    head, _zero, tail = url_for("activities.signup", signup_id=0).rpartition("/0")
     return render_page(
         "activities/mine.html",
         coming=coming,
         earlier=earlier,
-        positions=holding.positions(db.session, coming),
-        qr=qr_svg,
+        positions=listing.positions(db.session, coming),
+        signup_url=f"{head}/%d{tail}".__mod__,
     )
 
 

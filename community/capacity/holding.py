@@ -40,9 +40,17 @@ def positions(session: Session, holders: list) -> dict[int, int]:
     """Where each waiting holder (a booking, a sign-up) stands in its line (1: next), by the
     holder's id, in one query."""
     waiting = {h.reservation_id: h.id for h in holders if h.reservation.status == S.WAITLISTED}
+    resources = {h.reservation.resource_id for h in holders if h.reservation_id in waiting}
+    return line_positions(session, waiting, resources)
+
+
+def line_positions(
+    session: Session, waiting: dict[int, int], resources: set[int]
+) -> dict[int, int]:
+    """positions() for holders read as plain rows: waiting maps each waiting reservation's id
+    to its holder's id, resources are their resources."""
     if not waiting:
         return {}
-    resources = {h.reservation.resource_id for h in holders if h.reservation_id in waiting}
     line = session.execute(
         select(Reservation.id, Reservation.resource_id)
         .where(Reservation.resource_id.in_(resources), Reservation.status == S.WAITLISTED)

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from community.accounts.models import AccountStatus, Role, User, UserRole
 from community.care.kind import CARE, CARE_VISIT, VISIT_KINDS
@@ -232,16 +232,3 @@ def stop_series(
         )
         cancelled.append(order.id)
     return cancelled
-
-
-def series_of(session: Session, elder_ids: list[int]) -> list[CareSeries]:
-    if not elder_ids:
-        return []
-    return list(
-        session.scalars(
-            select(CareSeries)
-            .where(CareSeries.elder_id.in_(elder_ids), CareSeries.stopped_at.is_(None))
-            .options(selectinload(CareSeries.elder))
-            .order_by(CareSeries.id)
-        )
-    )

@@ -10,19 +10,9 @@ from community.accounts import relations
 from community.accounts import rules as accounts
 from community.accounts.models import EmergencyContact, Role, User
 from community.care.models import CareConsent, CareLogRead, CareVisit, ConsentStatus
-from community.care.rules import MAX_CONTACTS, consent_status, is_office
+from community.care.rules import MAX_CONTACTS, is_office
 from community.core.db import utcnow
 from community.core.errors import Conflict, Invalid, NotFound
-
-
-def family_elders(session: Session, user: User) -> list[tuple[User, str]]:
-    """The elders linked to this person, with what each lets them see."""
-    found = []
-    for link in relations.relatives_of(session, user):
-        other = link.other_than(user.id)
-        if other.receives_care:
-            found.append((other, consent_status(session, other.id, user.id)))
-    return found
 
 
 def may_edit_profile(actor: User, person: User) -> bool:

@@ -3,6 +3,7 @@ series, the elders I look after), a visit's page (the volunteer's steps, the log
 thanking), the volunteers' board, and the elder's profile. Views parse, call care's rules, and
 render."""
 
+from operator import attrgetter
 from typing import ClassVar
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from community.accounts.access import ANY_ROLE, OFFICE, roles_required
-from community.accounts.models import Role, User
+from community.accounts.models import AccountStatus, Role, User
 from community.accounts.sessions import large_text_mode
 from community.care import asking, elder_profile, forms, lifecycle, listing, rules
 from community.care.kind import VISIT_KINDS
@@ -23,6 +24,7 @@ from community.core import menus
 from community.core.db import utcnow
 from community.core.errors import Conflict, DomainError, Invalid, NotFound
 from community.core.extensions import db
+from community.core.i18n import translated
 from community.core.input import id_or_none
 from community.core.web import render_page
 from community.workorders import states
@@ -52,6 +54,9 @@ menus.add_tiles(
     menus.Tile("care-office", _l("Elderly care"), "heart", "care_office.home", order=40),
 )
 menus.add_nav(menus.NavEntry("care.board", _l("Visits"), "hand", {Role.VOLUNTEER}, 25))
+
+# The windows' labels by key, for translated().
+WINDOW_LABELS = {key: label for key, (_start, _end, label) in rules.WINDOWS.items()}
 
 # Which step of the request each field belongs to.
 STEP_OF = {"elder": 1, "visit_kind": 1, "day": 2, "window": 2, "often": 2, "needs": 3}
@@ -100,26 +105,50 @@ def care_words():
 @bp.get("")
 @roles_required(*ANY_ROLE)
 def home():
+    """Plain rows in four statements however many visits and family (listing.py). Whom the
+    person may ask for is rules.elders_of: themself if they receive care, then linked family who
+    do and whom they may act for (relations.may_act_for: an active resident, and the person
+    active)."""
     user = current_user
-    may_ask = rules.elders_of(db.session, user)
-    family = elder_profile.family_elders(db.session, user)
+    linked = [row for row in listing.family_of(db.session, user) if row.receives_care]
+    may_act = user.status == AccountStatus.ACTIVE
+    may_ask = ([user.id] if user.receives_care else []) + [
+        row.id for row in linked if row.resident and may_act
+    ]
     seen = [user.id] if user.receives_care else []
-    seen += [elder.id for elder, status in family if status == ConsentStatus.GRANTED]
+    seen += [row.id for row in linked if row.consent == ConsentStatus.GRANTED]
     visits = listing.visits_of(db.session, seen, requested_by=user.id)
-    now = utcnow()
+    coming = [*rules.UPCOMING, states.RESOLVED]
     return render_page(
         "care/home.html",
         may_ask=may_ask,
-        family=family,
+        family=linked,
         # The soonest first; what is over, the latest first.
         upcoming=sorted(
-            (row for row in visits if row[0].status in [*rules.UPCOMING, states.RESOLVED]),
-            key=lambda row: row[1].starts_at,
+            (row for row in visits if row.status in coming), key=attrgetter("starts_at")
         ),
-        past=[row for row in visits if row[0].status not in [*rules.UPCOMING, states.RESOLVED]],
-        series=asking.series_of(db.session, [elder.id for elder in may_ask]),
-        now=now,
+        past=[row for row in visits if row.status not in coming],
+        series=listing.series_of(db.session, may_ask),
+        now=utcnow(),
+        **_card_words(),
     )
+
+
+def _one_path(endpoint: str):
+    """url_for(endpoint, order_id=...) for a list's rows, from one url_for per page."""
+    head, _zero, tail = url_for(endpoint, order_id=0).rpartition("/0")
+    return f"{head}/%d{tail}".__mod__
+
+
+def _card_words() -> dict:
+    """What the visit lists need beside their rows: the labels translated once per process,
+    and the link to a visit."""
+    return {
+        "visit_url": _one_path("care.visit"),
+        "kind_labels": translated(VISIT_KINDS),
+        "status_labels": translated(Words.STATUS),
+        "window_labels": translated(WINDOW_LABELS),
+    }
 
 
 # ---- Asking for a visit -------------------------------------------------------------------
@@ -378,6 +407,8 @@ def _render_board(status: int = 200, taken: str | None = None):
         status=status,
         rows=rows,
         mine=listing.my_claims(db.session, current_user),
+        claim_url=_one_path("care.claim"),
+        **_card_words(),
         buildings=buildings,
         building_names={b.id: b.name for b in buildings},
         chosen_kind=visit_kind if visit_kind in VISIT_KINDS else "",

@@ -4,7 +4,8 @@ else can neither see it nor join it; a person without a birth year is told to ad
 import pytest
 from sqlalchemy import func, select
 
-from community.accounts.models import Role, User
+from community.accounts.models import Relation, Role, User
+from community.activities import joining
 from community.activities.models import SignUp
 from community.core.db import utcnow
 from community.core.extensions import db
@@ -96,3 +97,42 @@ def test_publishing_tells_only_the_audience(app, make_activity, person, audience
         told = set(db.session.scalars(select(Notification.user_id)))
         assert inside in told
         assert outside not in told
+
+
+def test_the_list_shows_what_linked_family_may_join_and_their_sign_ups(
+    app, make_activity, person, client_for
+):
+    """The list's reach is worked out in SQL (activities/listing.py): the same as rules.Reach."""
+    year = utcnow().year
+    daughter, elder = person(birth_year=year - 35), person(birth_year=year - 75)
+    stranger = person(birth_year=year - 35)
+    volunteer = person(roles=(Role.RESIDENT, Role.VOLUNTEER), birth_year=year - 35)
+    with app.app_context():
+        low, high = sorted([daughter, elder])
+        db.session.add(Relation(person_id=low, relative_id=high))
+        db.session.commit()
+    _a, (seniors,) = make_activity(title_zh="太极拳", audience="seniors")
+    make_activity(
+        title_zh="楼道清洁", audience="building", audience_building_id=building_of(app, elder)
+    )
+    make_activity(title_zh="志愿者培训", audience="role", audience_role="volunteer")
+    make_activity(title_zh="草稿活动", publish=False)
+    with app.app_context():
+        joining.sign_up(
+            db.session, seniors, db.session.get(User, elder), db.session.get(User, daughter)
+        )
+        db.session.commit()
+
+    def titles(user_id):
+        page = client_for(user_id).get("/activities/").get_data(as_text=True)
+        shown = {t for t in ("太极拳", "楼道清洁", "志愿者培训", "草稿活动") if t in page}
+        return shown, page
+
+    shown, page = titles(daughter)
+    assert shown == {"太极拳", "楼道清洁"}
+    assert page.count("Place confirmed") == 1
+    assert titles(elder)[0] == {"太极拳", "楼道清洁"}
+    shown, page = titles(stranger)
+    assert shown == set()
+    assert "Place confirmed" not in page
+    assert titles(volunteer)[0] == {"志愿者培训"}

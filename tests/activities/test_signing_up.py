@@ -278,3 +278,24 @@ def test_the_list_and_an_activity_page_run_a_fixed_number_of_queries(
     assert queries_for(app, client, "/activities/mine") == queries_for(
         app, client, "/activities/mine"
     )
+
+
+def test_my_activities_say_where_each_waits_and_whom_it_is_for(
+    app, make_activity, person, client_for
+):
+    _activity, (session_id,) = make_activity(capacity=1)
+    first, second, elder = person(), person(), person(birth_year=1945)
+    with app.app_context():
+        low, high = sorted([second, elder])
+        db.session.add(Relation(person_id=low, relative_id=high))
+        db.session.commit()
+        code = sign(session_id, first).short_code
+        sign(session_id, elder, booked_by=second)
+        sign(session_id, second)
+    page = client_for(second).get("/activities/mine").get_data(as_text=True)
+    assert "Waiting list: number 1" in page
+    assert "Waiting list: number 2" in page
+    assert page.count("for 测试") == 1
+    page = client_for(first).get("/activities/mine").get_data(as_text=True)
+    assert code in page
+    assert "Place confirmed" in page
