@@ -15,6 +15,7 @@ from community.bookings import office as bookings_office
 from community.bookings import views as bookings_views
 from community.capacity import tasks as capacity_tasks
 from community.care import office as care_office
+from community.care import profile_views as care_profiles
 from community.care import views as care_views
 from community.core import compression, errorpages, htmlparams, i18n, security
 from community.core import input as input_checks
@@ -59,9 +60,10 @@ BLUEPRINTS = [
     help_views.bp,
     help_office.bp,
 ]
-# Imported for what they register on import: the PWA routes on main's blueprint, the listener
-# that wakes the push worker after a commit, and the capacity engine (its tables and its job).
-_REGISTERED_ON_IMPORT = (pwa, notify_tasks, capacity_tasks, booking_models)
+# Imported for what they register on import: the PWA routes on main's blueprint, the elder's
+# profile pages on care's, the listener that wakes the push worker after a commit, and the
+# capacity engine (its tables and its job).
+_REGISTERED_ON_IMPORT = (pwa, care_profiles, notify_tasks, capacity_tasks, booking_models)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

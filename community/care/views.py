@@ -1,7 +1,7 @@
 """Care pages: asking for a visit (three steps in large-text mode), my care (visits, weekly
 series, the elders I look after), a visit's page (the volunteer's steps, the log, confirming and
-thanking), the volunteers' board, and the elder's profile. Views parse, call care's rules, and
-render."""
+thanking) and the volunteers' board. Views parse, call care's rules, and render. The elder's
+profile pages are in care/profile_views.py, on the same blueprint."""
 
 from operator import attrgetter
 from typing import ClassVar
@@ -17,12 +17,12 @@ from sqlalchemy.orm import selectinload
 from community.accounts.access import ANY_ROLE, OFFICE, roles_required
 from community.accounts.models import AccountStatus, Role, User
 from community.accounts.sessions import large_text_mode
-from community.care import asking, elder_profile, forms, lifecycle, listing, rules
+from community.care import asking, forms, lifecycle, listing, rules
 from community.care.kind import VISIT_KINDS
 from community.care.models import ConsentStatus
 from community.core import menus
 from community.core.db import utcnow
-from community.core.errors import Conflict, DomainError, Invalid, NotFound
+from community.core.errors import Conflict, DomainError, Invalid
 from community.core.extensions import db
 from community.core.i18n import translated
 from community.core.input import id_or_none
@@ -421,124 +421,6 @@ def _render_board(status: int = 200, taken: str | None = None):
 @roles_required(Role.VOLUNTEER, *OFFICE)
 def board():
     return _render_board()
-
-
-# ---- The elder's profile ------------------------------------------------------------------
-
-
-# The profile page's fields that show their own errors.
-PROFILE_FIELDS = frozenset({"birth_year", "name", "phone", "relation", "relative"})
-
-
-def _person(person_id: int) -> User:
-    person = db.session.get(User, person_id)
-    if person is None or not elder_profile.may_edit_profile(current_user, person):
-        raise NotFound(_("No such person."))
-    return person
-
-
-def _render_profile(person: User, status: int = 200, errors=None, values=None):
-    return render_page(
-        "care/profile.html",
-        status=status,
-        person=person,
-        contacts=elder_profile.contacts_of(db.session, person),
-        family=elder_profile.family_of(db.session, person),
-        reads=elder_profile.log_reads(db.session, person),
-        errors=errors or {},
-        values=values or {},
-        office=rules.is_office(current_user),
-    )
-
-
-@bp.get("/profile")
-@roles_required(*ANY_ROLE)
-def my_profile():
-    return redirect(url_for("care.profile", person_id=current_user.id))
-
-
-@bp.get("/people/<id:person_id>")
-@roles_required(*ANY_ROLE)
-def profile(person_id: int):
-    return _render_profile(_person(person_id))
-
-
-def _change_profile(person_id: int, done: str, change, *args):
-    """change(session, actor, person, *args) on the person's profile; then back to it, or the
-    page again with the error next to its field."""
-    person = _person(person_id)
-    try:
-        change(db.session, current_user, person, *args)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        person = _person(person_id)
-        # Next to its field where the page has one, else above the page.
-        where = error.field if error.field in PROFILE_FIELDS else "form"
-        return _render_profile(person, error.status, {where: error}, request.form.to_dict())
-    flash(done, "success")
-    return redirect(url_for("care.profile", person_id=person_id))
-
-
-@bp.post("/people/<id:person_id>/care")
-@roles_required(*ANY_ROLE)
-def save_care(person_id: int):
-    def change(session, actor, person):
-        year, readable = forms.read_birth_year(request.form)
-        if not readable:
-            raise Invalid(_("Give the year as four digits, like 1948."), field="birth_year")
-        wants = request.form.get("receives_care") == "1"
-        elder_profile.set_care(session, actor, person, wants, year)
-
-    return _change_profile(person_id, _("Saved."), change)
-
-
-@bp.post("/people/<id:person_id>/contacts")
-@roles_required(*ANY_ROLE)
-def add_contact(person_id: int):
-    name, phone, relation = (forms.text(request.form, key) for key in ("name", "phone", "relation"))
-    return _change_profile(
-        person_id, _("Emergency contact added."), elder_profile.add_contact, name, phone, relation
-    )
-
-
-@bp.post("/people/<id:person_id>/contacts/<id:contact_id>/move")
-@roles_required(*ANY_ROLE)
-def move_contact(person_id: int, contact_id: int):
-    up = request.form.get("direction") != "down"
-    return _change_profile(person_id, _("Order saved."), elder_profile.move_contact, contact_id, up)
-
-
-@bp.post("/people/<id:person_id>/contacts/<id:contact_id>/remove")
-@roles_required(*ANY_ROLE)
-def remove_contact(person_id: int, contact_id: int):
-    done = _("Emergency contact removed.")
-    return _change_profile(person_id, done, elder_profile.remove_contact, contact_id)
-
-
-@bp.post("/people/<id:person_id>/family")
-@roles_required(*ANY_ROLE)
-def link_family(person_id: int):
-    login, grant = forms.text(request.form, "relative"), request.form.get("grant") == "1"
-    done = _("Family member linked.")
-    return _change_profile(person_id, done, elder_profile.link_relative, login, grant)
-
-
-@bp.post("/people/<id:person_id>/family/<id:relative_id>/consent")
-@roles_required(*ANY_ROLE)
-def consent(person_id: int, relative_id: int):
-    status = forms.text(request.form, "status")
-    done = _("Saved: what your family may see.")
-    return _change_profile(person_id, done, elder_profile.set_consent, relative_id, status)
-
-
-@bp.post("/people/<id:person_id>/family/<id:relation_id>/unlink")
-@roles_required(*ANY_ROLE)
-def unlink_family(person_id: int, relation_id: int):
-    done = _("Family link removed.")
-    return _change_profile(person_id, done, elder_profile.unlink_relative, relation_id)
 
 
 __all__ = ["bp"]
