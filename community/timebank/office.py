@@ -28,7 +28,7 @@ from community.core.errors import DomainError, NotFound
 from community.core.extensions import db
 from community.core.input import id_or_none
 from community.core.web import render_page, show_error
-from community.timebank import rules, words
+from community.timebank import ledger, rules, words
 from community.timebank.forms import ActionForm, EntryForm, ReverseForm
 
 bp = Blueprint("timebank_office", __name__, url_prefix="/operator/timebank")
@@ -69,7 +69,7 @@ def entry_form() -> EntryForm:
 
 def render_index(entry: EntryForm | None = None, status: int = 200, error: str | None = None):
     before = request.args.get("before", type=id_or_none)
-    rows, reversed_ids, next_before = rules.ledger_page(db.session, before, PAGE_SIZE)
+    rows, reversed_ids, next_before = ledger.ledger_page(db.session, before, PAGE_SIZE)
     return render_page(
         "timebank/office/index.html",
         "timebank/office/_ledger.html",
@@ -78,7 +78,7 @@ def render_index(entry: EntryForm | None = None, status: int = 200, error: str |
         reversed_ids=reversed_ids,
         next_before=next_before,
         older=bool(before),
-        pending=rules.pending_credits(db.session),
+        pending=ledger.pending_credits(db.session),
         entry=entry or entry_form(),
         action=ActionForm(),
         error=error,
@@ -215,7 +215,7 @@ def statement():
         person=person,
         account_id=account_id,
         month=first,
-        statement=rules.month_statement(db.session, account_id, start, end),
+        statement=ledger.month_statement(db.session, account_id, start, end),
     )
 
 
@@ -225,7 +225,7 @@ def export():
     """Every movement of a month, with who gave and who received, for the office's books."""
     first = parse_month(request.args.get("month"))
     start, end = month_bounds(first)
-    found = rules.month_transfers(db.session, start, end)
+    found = ledger.month_transfers(db.session, start, end)
     here = zone()
 
     def rows() -> Iterator[list]:

@@ -13,7 +13,7 @@ from community.core.errors import DomainError, Invalid
 from community.core.extensions import db
 from community.core.input import id_or_none
 from community.core.web import render_page, show_error
-from community.timebank import rules, words
+from community.timebank import ledger, rules, words
 from community.timebank.forms import POOL, GiveForm
 
 bp = Blueprint("timebank", __name__, url_prefix="/timebank")
@@ -49,14 +49,14 @@ def _words():
 def mine():
     account = rules.find_account(db.session, current_user.id)
     account_id = account.id if account else None
-    rows, next_before = rules.statement_page(
+    rows, next_before = ledger.statement_page(
         db.session, account_id, request.args.get("before", type=id_or_none), PAGE_SIZE
     )
     return render_page(
         "timebank/mine.html",
         "timebank/_statement.html",
-        balance=rules.balance(db.session, account_id),
-        given_to_me=rules.given_to(db.session, account_id) if current_user.receives_care else 0,
+        balance=ledger.balance(db.session, account_id),
+        given_to_me=ledger.given_to(db.session, account_id) if current_user.receives_care else 0,
         account_id=account_id,
         rows=rows,
         next_before=next_before,
@@ -104,7 +104,7 @@ def give():
         "timebank/give.html",
         status=status,
         form=form,
-        balance=rules.balance_of(db.session, current_user.id),
+        balance=ledger.balance_of(db.session, current_user.id),
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from community.accounts.models import User
 from community.core.extensions import db
-from community.timebank import rules
+from community.timebank import ledger, rules
 from community.timebank.models import Transfer
 from tests.browser.support import (
     MODES,
@@ -42,7 +42,7 @@ def bank(app, live_server, make_order) -> dict[str, int]:
 
 def balance(app, person_id: int) -> int:
     with app.app_context():
-        return rules.balance_of(db.session, person_id)
+        return ledger.balance_of(db.session, person_id)
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])

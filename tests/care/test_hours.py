@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from community.care.models import CareVisit
 from community.core.extensions import db
-from community.timebank import rules as timebank
+from community.timebank import ledger as timebank_ledger
 from community.timebank.models import PendingCredit
 from tests.care.conftest import ask_for, order_id_of, version_of
 
@@ -38,11 +38,11 @@ def confirm(app, client, order_id):
 def test_the_elder_confirming_a_visit_puts_its_hours_in_the_volunteers_balance(app, cast, login):
     order_id = visit_lasting(app, cast, login, 90)
     with app.app_context():
-        assert timebank.balance_of(db.session, cast.volunteer) == 0
+        assert timebank_ledger.balance_of(db.session, cast.volunteer) == 0
     assert confirm(app, login(cast.elder), order_id).status_code == 302
     with app.app_context():
-        assert timebank.balance_of(db.session, cast.volunteer) == 90
-        assert sum(timebank.all_balances(db.session).values()) == 0
+        assert timebank_ledger.balance_of(db.session, cast.volunteer) == 90
+        assert sum(timebank_ledger.all_balances(db.session).values()) == 0
     page = login(cast.volunteer).get("/timebank", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert "1.5" in page.get_data(as_text=True)
@@ -57,6 +57,6 @@ def test_a_visit_longer_than_its_window_earns_the_window_and_the_office_decides_
         window = int((visit.ends_at - visit.starts_at).total_seconds() // 60)
     assert confirm(app, login(cast.daughter), order_id).status_code == 302
     with app.app_context():
-        assert timebank.balance_of(db.session, cast.volunteer) == window
+        assert timebank_ledger.balance_of(db.session, cast.volunteer) == window
         pending = db.session.scalars(select(PendingCredit)).one()
         assert (pending.order_id, pending.minutes) == (order_id, 300 - window)

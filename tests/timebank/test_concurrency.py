@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from community.accounts.models import User
 from community.accounts.passwords import hash_password
 from community.core.extensions import db
-from community.timebank import rules
+from community.timebank import ledger, rules
 from community.timebank.models import PendingCredit, Transfer, TransferKind
 from community.workorders.models import WorkOrder
 from tests.timebank.conftest import send_confirmed
@@ -75,10 +75,10 @@ def test_a_visit_confirmed_twice_at_once_is_credited_once(app, people, make_orde
 
     assert at_once([confirm for _ in range(6)]) == [True] * 6
     with app.app_context():
-        assert rules.balance_of(db.session, people["volunteer"]) == 120
+        assert ledger.balance_of(db.session, people["volunteer"]) == 120
         assert db.session.scalar(select(func.count(Transfer.id))) == 1
         assert db.session.scalar(select(func.count(PendingCredit.id))) == 1
-        assert sum(rules.all_balances(db.session).values()) == 0
+        assert sum(ledger.all_balances(db.session).values()) == 0
 
 
 def test_gifts_sent_at_once_never_overdraw(app, people):
@@ -103,12 +103,12 @@ def test_gifts_sent_at_once_never_overdraw(app, people):
     statuses = at_once([give(c, t, to) for c, t, to in zip(clients, tokens, targets, strict=True)])
     assert sorted(statuses) == [302, 302, 409, 409, 409, 409]
     with app.app_context():
-        assert rules.balance_of(db.session, people["volunteer"]) == 60
+        assert ledger.balance_of(db.session, people["volunteer"]) == 60
         gifts = db.session.scalar(
             select(func.count(Transfer.id)).where(Transfer.kind == TransferKind.DONATION)
         )
         assert gifts == 2
-        assert sum(rules.all_balances(db.session).values()) == 0
+        assert sum(ledger.all_balances(db.session).values()) == 0
 
 
 def test_an_entry_reversed_twice_at_once_is_reversed_once(app, people):
@@ -132,7 +132,7 @@ def test_an_entry_reversed_twice_at_once_is_reversed_once(app, people):
     statuses = at_once([reverse(c, t) for c, t in zip(clients, tokens, strict=True)])
     assert sorted(statuses) == [302, 409, 409, 409]
     with app.app_context():
-        assert rules.balance_of(db.session, people["volunteer"]) == 0
+        assert ledger.balance_of(db.session, people["volunteer"]) == 0
         reversals = db.session.scalar(
             select(func.count(Transfer.id)).where(Transfer.reverses_id == entry_id)
         )
@@ -144,7 +144,7 @@ def test_a_visits_extra_time_decided_twice_at_once_is_decided_once(app, people, 
         order = make_order(kind="care_visit", status="closed")
         send_confirmed(order, people["volunteer"], people["elder"], 100, 60)
         db.session.commit()
-        pending_id = rules.pending_credits(db.session)[0].id
+        pending_id = ledger.pending_credits(db.session)[0].id
     clients = logged_in(app, people["operator"], 4)
     tokens = [client.csrf_token() for client in clients]
 
@@ -166,4 +166,4 @@ def test_a_visits_extra_time_decided_twice_at_once_is_decided_once(app, people, 
             select(func.count(Transfer.id)).where(Transfer.kind == TransferKind.VISIT_EXTRA)
         )
         assert extra in (0, 1)
-        assert rules.balance_of(db.session, people["volunteer"]) == 60 + 40 * extra
+        assert ledger.balance_of(db.session, people["volunteer"]) == 60 + 40 * extra

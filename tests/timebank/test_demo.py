@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from community.core.extensions import db
 from community.demo import load_demo
-from community.timebank import rules
+from community.timebank import ledger
 from community.timebank.models import Transfer, TransferKind
 from tests.conftest import DEMO_LOGINS, user_id
 
@@ -18,6 +18,6 @@ def test_the_demo_volunteer_has_hours_a_gift_an_entry_and_a_reversal(app):
     with app.app_context():
         kinds = set(db.session.scalars(select(Transfer.kind)))
         assert {TransferKind.DONATION, TransferKind.OFFICE, TransferKind.REVERSAL} <= kinds
-        assert rules.balance_of(db.session, volunteer) > 0
-        assert rules.balance_of(db.session, elder) == 120
-        assert sum(rules.all_balances(db.session).values()) == 0
+        assert ledger.balance_of(db.session, volunteer) > 0
+        assert ledger.balance_of(db.session, elder) == 120
+        assert sum(ledger.all_balances(db.session).values()) == 0

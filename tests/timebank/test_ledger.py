@@ -9,7 +9,7 @@ from sqlalchemy.exc import DatabaseError
 from community.accounts.models import User
 from community.core.errors import Conflict, Invalid
 from community.core.extensions import db
-from community.timebank import rules
+from community.timebank import ledger, rules
 from community.timebank.models import (
     LedgerIsWrittenOnce,
     PendingCredit,
@@ -27,14 +27,14 @@ def user(person_id: int) -> User:
 def test_a_confirmed_visit_credits_the_volunteer_its_recorded_time(app, people, confirm_visit):
     with app.app_context():
         order = confirm_visit(people["volunteer"], people["elder"], minutes=75, window=90)
-        assert rules.balance_of(db.session, people["volunteer"]) == 75
+        assert ledger.balance_of(db.session, people["volunteer"]) == 75
         transfer = db.session.scalars(select(Transfer)).one()
         assert (transfer.kind, transfer.order_id, transfer.source) == (
             TransferKind.VISIT,
             order.id,
             f"visit:{order.id}",
         )
-        assert rules.balance(db.session, rules.bank(db.session).id) == -75
+        assert ledger.balance(db.session, rules.bank(db.session).id) == -75
         assert db.session.scalar(select(func.count(PendingCredit.id))) == 0
 
 
@@ -43,25 +43,25 @@ def test_time_beyond_the_window_waits_for_the_office(app, people, confirm_visit)
         operator = user(people["operator"])
         first = confirm_visit(people["volunteer"], people["elder"], minutes=150, window=120)
         second = confirm_visit(people["volunteer"], people["elder"], minutes=100, window=60)
-        assert rules.balance_of(db.session, people["volunteer"]) == 180
-        waiting = {p.order_id: p for p in rules.pending_credits(db.session)}
+        assert ledger.balance_of(db.session, people["volunteer"]) == 180
+        waiting = {p.order_id: p for p in ledger.pending_credits(db.session)}
         assert (waiting[first.id].minutes, waiting[second.id].minutes) == (30, 40)
 
         rules.decide_pending(db.session, operator, waiting[first.id].id, confirm=True)
         rules.decide_pending(db.session, operator, waiting[second.id].id, confirm=False)
-        assert rules.balance_of(db.session, people["volunteer"]) == 210
-        assert rules.pending_credits(db.session) == []
+        assert ledger.balance_of(db.session, people["volunteer"]) == 210
+        assert ledger.pending_credits(db.session) == []
         assert waiting[second.id].status == PendingStatus.REFUSED
         with pytest.raises(Conflict):
             rules.decide_pending(db.session, operator, waiting[first.id].id, confirm=True)
-        assert rules.balance_of(db.session, people["volunteer"]) == 210
+        assert ledger.balance_of(db.session, people["volunteer"]) == 210
 
 
 def test_a_visit_confirmed_twice_is_credited_once(app, people, confirm_visit):
     with app.app_context():
         order = confirm_visit(people["volunteer"], people["elder"], minutes=200, window=60)
         send_confirmed(order, people["volunteer"], people["elder"], 200, 60)
-        assert rules.balance_of(db.session, people["volunteer"]) == 60
+        assert ledger.balance_of(db.session, people["volunteer"]) == 60
         assert db.session.scalar(select(func.count(Transfer.id))) == 1
         assert db.session.scalar(select(func.count(PendingCredit.id))) == 1
 
@@ -74,12 +74,12 @@ def test_a_volunteer_gives_hours_to_an_elder_or_the_pool_never_more_than_they_ha
         volunteer = user(people["volunteer"])
         rules.donate(db.session, volunteer, people["elder"], 120)
         rules.donate(db.session, volunteer, None, 30)
-        assert rules.balance_of(db.session, people["volunteer"]) == 30
-        assert rules.balance_of(db.session, people["elder"]) == 120
-        assert rules.balance(db.session, rules.pool(db.session).id) == 30
+        assert ledger.balance_of(db.session, people["volunteer"]) == 30
+        assert ledger.balance_of(db.session, people["elder"]) == 120
+        assert ledger.balance(db.session, rules.pool(db.session).id) == 30
         with pytest.raises(Conflict):
             rules.donate(db.session, volunteer, people["elder"], 31)
-        assert rules.balance_of(db.session, people["volunteer"]) == 30
+        assert ledger.balance_of(db.session, people["volunteer"]) == 30
 
 
 @pytest.mark.parametrize("to", ["resident", "volunteer", "missing"])
@@ -114,20 +114,20 @@ def test_the_office_records_work_and_corrects_it_only_by_a_reversal(app, people)
     with app.app_context():
         operator = user(people["operator"])
         entry = rules.record_work(db.session, operator, people["volunteer"], 120, "打扫花园")
-        assert rules.balance_of(db.session, people["volunteer"]) == 120
+        assert ledger.balance_of(db.session, people["volunteer"]) == 120
         reversal = rules.reverse(db.session, operator, entry.id, "记错了人")
         assert (reversal.kind, reversal.reverses_id, reversal.minutes) == (
             TransferKind.REVERSAL,
             entry.id,
             120,
         )
-        assert rules.balance_of(db.session, people["volunteer"]) == 0
+        assert ledger.balance_of(db.session, people["volunteer"]) == 0
         assert db.session.get(Transfer, entry.id).minutes == 120  # the original stays
         with pytest.raises(Conflict):
             rules.reverse(db.session, operator, entry.id, "again")
         with pytest.raises(Conflict):
             rules.reverse(db.session, operator, reversal.id, "undo the undo")
-        assert rules.balance_of(db.session, people["volunteer"]) == 0
+        assert ledger.balance_of(db.session, people["volunteer"]) == 0
 
 
 @pytest.mark.parametrize(
@@ -170,9 +170,9 @@ def test_balances_are_the_sum_of_movements(app, people, confirm_visit):
         confirm_visit(people["volunteer"], people["elder"], minutes=90, window=60)
         rules.record_work(db.session, operator, people["other_volunteer"], 45, "看门")
         rules.donate(db.session, user(people["volunteer"]), people["elder"], 30)
-        balances = rules.all_balances(db.session)
+        balances = ledger.all_balances(db.session)
         assert sum(balances.values()) == 0
         for account_id, minutes in balances.items():
-            assert rules.balance(db.session, account_id) == minutes
-        assert rules.balance_of(db.session, people["volunteer"]) == 30
-        assert rules.given_to(db.session, rules.find_account(db.session, people["elder"]).id) == 30
+            assert ledger.balance(db.session, account_id) == minutes
+        assert ledger.balance_of(db.session, people["volunteer"]) == 30
+        assert ledger.given_to(db.session, rules.find_account(db.session, people["elder"]).id) == 30

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from community.accounts.models import User
 from community.core.extensions import db
-from community.timebank import rules
+from community.timebank import ledger, rules
 from community.timebank.models import Transfer
 from tests.conftest import user_id
 from tests.querycount import queries_for
@@ -33,7 +33,7 @@ def bank(app, demo, make_order):
 
 def balance(app, person_id) -> int:
     with app.app_context():
-        return rules.balance_of(db.session, person_id)
+        return ledger.balance_of(db.session, person_id)
 
 
 def test_a_volunteer_sees_the_hours_of_a_confirmed_visit(login_as, bank):
@@ -204,7 +204,7 @@ def test_the_office_credits_or_refuses_a_visits_extra_time(app, login_as, bank, 
         other = make_order(kind="care_visit", status="closed", requester=elder)
         send_confirmed(other, bank["volunteer"], bank["elderly"], 90, 60)
         db.session.commit()
-        first, second = (p.id for p in rules.pending_credits(db.session))
+        first, second = (p.id for p in ledger.pending_credits(db.session))
     assert balance(app, bank["volunteer"]) == 120 + 60 + 60
     office = login_as("operator")
     assert "beyond the window" in office.get(
