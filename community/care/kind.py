@@ -1,7 +1,8 @@
 """The care visit as a kind of work order that volunteers claim from the open board, and the
 concern a visit raises for the office. The visit follows its order through
 `core.events.work_order_changed`: "I'm here" and "done" set its times, and the confirming
-transition tells the time bank (`core.events.visit_confirmed`), once."""
+transition (the elder's, or closing by itself a week after it was done) tells the time bank
+(`core.events.visit_confirmed`), once."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -84,9 +85,11 @@ def _follow_order(session: Session, *, order, event, actor=None) -> None:
             .values({column: event.created_at})
             .execution_options(synchronize_session=False)
         )
-    elif event.action == "confirm":
+    elif event.action in ("confirm", "auto_close"):
         # Only the transition that confirms gets here, and the machine's guarded UPDATE lets
-        # exactly one confirmation through: a second one is refused before any signal.
+        # exactly one confirmation through: a second one is refused before any signal. A visit
+        # done and never confirmed closes by itself after a week (nobody said it went wrong):
+        # the volunteer's time counts as if it had been confirmed.
         visit = session.scalar(select(CareVisit).where(CareVisit.order_id == order.id))
         if visit is None:
             return
