@@ -132,8 +132,8 @@ def _fill(service: Service, form: ServiceForm) -> None:
     ):
         setattr(service, name, getattr(form, name).data)
     service.name_zh, service.name_en = service.name_zh.strip(), service.name_en.strip()
-    service.description_zh = form.description_zh.data.strip()
-    service.description_en = form.description_en.data.strip()
+    service.description_zh = (form.description_zh.data or "").strip()
+    service.description_en = (form.description_en.data or "").strip()
     service.place_id = form.place.data or None
     service.at_home = service.place_id is None
     service.price_cents = form.price_cents
@@ -276,7 +276,9 @@ def add_closure(service_id: int):
             form.day.errors = [*form.day.errors, _("That day is closed already.")]
         else:
             db.session.add(
-                ServiceClosure(service_id=owner, day=form.day.data, reason=form.reason.data.strip())
+                ServiceClosure(
+                    service_id=owner, day=form.day.data, reason=(form.reason.data or "").strip()
+                )
             )
             db.session.commit()
             flash(_("The closed date is added."), "success")
@@ -329,7 +331,7 @@ def add_outside_provider():
         Provider(
             name=form.name.data.strip(),
             phone=(form.phone.data or "").strip(),
-            note=form.note.data.strip(),
+            note=(form.note.data or "").strip(),
         )
     )
     db.session.commit()

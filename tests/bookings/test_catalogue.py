@@ -449,3 +449,24 @@ def test_slots_use_the_day_the_plan_names(app):
     """at() and MONDAY agree: a guard for the dates above."""
     assert MONDAY.weekday() == 0
     assert at(MONDAY, 9).astimezone(ZONE).hour == 9
+
+
+def test_optional_fields_left_out_of_a_post_are_empty_not_an_error(app, login_as):
+    """A form sent without its optional boxes (a script, an old page): saved, never a 500."""
+    client = login_as("operator")
+    outside = client.post("/operator/services/providers/outside", data={"name": "只有名字"})
+    assert outside.status_code == 303
+    service = {key: value for key, value in GOOD.items() if not key.startswith("description")}
+    assert client.post("/operator/services/new", data=service).status_code == 303
+    service_id = a_service(app, weekdays=[soon(10).weekday()])
+    closed = client.post(
+        f"/operator/services/{service_id}/closures", data={"day": soon(10).isoformat()}
+    )
+    assert closed.status_code == 303
+    with app.app_context():
+        assert (
+            db.session.scalars(select(Provider.note).where(Provider.name == "只有名字")).one() == ""
+        )
+        made = db.session.scalars(select(Service).where(Service.name_zh == "上门理发")).one()
+        assert (made.description_zh, made.description_en) == ("", "")
+        assert db.session.scalars(select(ServiceClosure.reason)).one() == ""
