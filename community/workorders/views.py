@@ -18,6 +18,7 @@ from community.core.errors import Conflict, Invalid
 from community.core.extensions import db
 from community.core.i18n import translated
 from community.core.input import parse_id
+from community.core.links import id_paths
 from community.workorders import machine, orders, states
 from community.workorders.kinds import all_categories, event_text, kind_of
 from community.workorders.models import WorkOrderEvent, WorkOrderPhoto
@@ -61,15 +62,9 @@ class Words:
         return translated(states.PRIORITY_LABELS)
 
     @cached_property
-    def _order_path(self) -> tuple[str, str]:
-        # Built once per page: the path of order 0, split around its number.
-        head, _zero, tail = url_for("workorders.detail", order_id=0).rpartition("/0")
-        return head + "/", tail
-
-    def order_url(self, order_id: int) -> str:
-        """url_for("workorders.detail", order_id=...), without building it for every row."""
-        head, tail = self._order_path
-        return f"{head}{order_id}{tail}"
+    def order_url(self):
+        """url_for("workorders.detail", order_id=...), built once per page, not for every row."""
+        return id_paths("workorders.detail", "order_id")
 
     def category_label(self, order) -> str:
         key = (order.kind, order.category)
