@@ -97,8 +97,16 @@ def is_large_text(page: Page) -> bool:
     return "large-text" in (page.locator("body").get_attribute("class") or "").split()
 
 
+# True once no htmx request is on its way and the last swap has settled: until then htmx keeps
+# the sending form faded (it copies the old element's attributes onto its replacement for the
+# settle delay), which is not what the page looks like.
+HTMX_IDLE_JS = """() => !document.querySelector(
+    '.htmx-request:not([hx-trigger^="every"]), .htmx-swapping, .htmx-settling')"""
+
+
 def run_axe(page: Page, axe_path: Path) -> list[dict]:
-    """axe-core's WCAG 2.2 A/AA violations on the page as it is now."""
+    """axe-core's WCAG 2.2 A/AA violations on the page once htmx has finished with it."""
+    page.wait_for_function(HTMX_IDLE_JS)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(axe_path))
     return page.evaluate(

@@ -119,6 +119,17 @@ def test_a_weekly_series_from_publishing_to_the_door(app, new_context, js):
     # Without a camera API the scan button stays hidden; the typed code is enough.
     assert not organiser.locator("[data-scan]").is_visible()
     assert activity_id
+    if js:
+        # While a request is on its way the form fades; the count, which asks every 5 s, does
+        # not blink.
+        faded = """(element) => {
+            element.classList.add('htmx-request');
+            const opacity = getComputedStyle(element).opacity;
+            element.classList.remove('htmx-request');
+            return opacity;
+        }"""
+        assert organiser.locator("#door-form").evaluate(faded) == "0.7"
+        assert organiser.locator("#door-count").evaluate(faded) == "1"
 
 
 def door_error(page: Page, session_id: int) -> None:
