@@ -31,12 +31,17 @@ def hours(minutes: int) -> str:
     return sign + _("%(hours)d h %(minutes)d min", hours=whole, minutes=rest)
 
 
-def account_name(account: Account) -> str:
-    if account.kind == AccountKind.BANK:
+def account_label(kind: str, person_name: str | None) -> str:
+    """An account by its kind and, for a person's, the person's name."""
+    if kind == AccountKind.BANK:
         return _("the community's time bank")
-    if account.kind == AccountKind.POOL:
+    if kind == AccountKind.POOL:
         return _("the community pool")
-    return account.user.name if account.user else ""
+    return person_name or ""
+
+
+def account_name(account: Account) -> str:
+    return account_label(account.kind, account.user.name if account.user else None)
 
 
 def signed_minutes(transfer: Transfer, account_id: int) -> int:
@@ -55,6 +60,7 @@ def template_words() -> dict:
         "kind_labels": KIND_LABELS,
         "hours": hours,
         "account_name": account_name,
+        "account_label": account_label,
         "signed_minutes": signed_minutes,
         "other_side": other_side,
     }

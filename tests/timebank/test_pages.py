@@ -160,6 +160,13 @@ def test_the_office_records_work_and_reverses_it(app, login_as, bank):
     undo = office.post(f"/operator/timebank/entries/{reversal_id}/reverse", data={"reason": "x"})
     assert undo.status_code == 409
     assert balance(app, bank["volunteer"]) == 120
+    # The ledger names both sides of each movement and marks the reversed entry.
+    ledger = office.get("/operator/timebank").get_data(as_text=True)
+    assert f"第 {entry_id} 笔" in ledger
+    assert f"第 {reversal_id} 笔" in ledger
+    assert "从社区时间银行到李志愿" in ledger
+    assert "从李志愿到社区时间银行" in ledger
+    assert ledger.count("已冲正") == 1
 
 
 @pytest.mark.parametrize(
