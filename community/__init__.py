@@ -8,6 +8,7 @@ from community.accounts import profile as accounts_profile
 from community.accounts import sessions
 from community.accounts import views as accounts_views
 from community.activities import office as activities_office
+from community.activities import office_sessions as activity_sessions
 from community.activities import views as activities_views
 from community.bookings import desk as bookings_desk
 from community.bookings import models as booking_models
@@ -61,9 +62,17 @@ BLUEPRINTS = [
     help_office.bp,
 ]
 # Imported for what they register on import: the PWA routes on main's blueprint, the elder's
-# profile pages on care's, the listener that wakes the push worker after a commit, and the
-# capacity engine (its tables and its job).
-_REGISTERED_ON_IMPORT = (pwa, care_profiles, notify_tasks, capacity_tasks, booking_models)
+# profile pages on care's, an activity session's office page on the activity office's, the
+# listener that wakes the push worker after a commit, and the capacity engine (its tables and
+# its job).
+_REGISTERED_ON_IMPORT = (
+    pwa,
+    care_profiles,
+    activity_sessions,
+    notify_tasks,
+    capacity_tasks,
+    booking_models,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

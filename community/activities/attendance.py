@@ -48,10 +48,11 @@ class Figures:
 def figures(
     session: Session, now: datetime | None = None
 ) -> tuple[list[tuple[Activity, Figures]], dict[str, Figures]]:
-    """Fill rate and attendance per activity and per category, over ended sessions, in two
+    """Fill rate and attendance per activity and per category, over sessions held, in two
     queries (the dashboard reads these numbers too)."""
     now = now or utcnow()
-    ended = ActivitySession.ends_at <= now
+    # Sessions that took place: ended, and not called off.
+    ended = and_(ActivitySession.ends_at <= now, ActivitySession.cancelled_at.is_(None))
     sessions = session.execute(
         select(Activity, func.count(ActivitySession.id))
         .join(ActivitySession, ActivitySession.activity_id == Activity.id)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from community.accounts.models import AccountStatus, Role, User, UserRole
 from community.accounts.rules import find_by_login
-from community.activities import joining, rules, schedule, tickets
+from community.activities import cancelling, joining, rules, schedule, tickets
 from community.activities.models import Activity, Audience
 from community.core.db import utcnow
 from community.directory.models import Place, Unit
@@ -147,6 +147,15 @@ def load_demo_activities(session: Session) -> None:
     joining.sign_up(session, first_class.id, elder, daughter, now=now)
     joining.sign_up(session, calligraphy.sessions[1].id, daughter, daughter, now=now)
     joining.sign_up(session, dance.sessions[0].id, liu, liu, companions=2, now=now)
+    # The teacher is away for the third class: the office calls it off and says why.
+    joining.sign_up(session, calligraphy.sessions[2].id, daughter, daughter, now=now)
+    cancelling.call_off(
+        session,
+        operator,
+        calligraphy.sessions[2].id,
+        "老师外出学习，本周停课一次，下周照常。",
+        now=now,
+    )
 
     # The film night fills; the first in line is offered the place a cancellation frees.
     night = film.sessions[0]

@@ -1,5 +1,6 @@
 """The activities' forms: signing up, the door's typed code, the operator's new activity, an
-organiser, a payment. Lengths and choices are checked here; the rules check the rest."""
+organiser, a payment, a session called off. Lengths and choices are checked here; the rules
+check the rest."""
 
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -70,6 +71,16 @@ class PaymentForm(Form):
 
 class OrganiserForm(Form):
     person = IdField(_l("Volunteer"))
+
+
+class CallOffForm(Form):
+    """The office calls a session off, saying why (sent to everyone who signed up)."""
+
+    reason = TextAreaField(
+        _l("Why (sent to everyone who signed up)"),
+        validators=[DataRequired(REQUIRED), Length(max=200, message=AT_MOST)],
+    )
+    later_too = BooleanField(_l("Also call off every later session of this activity"))
 
 
 def _number(label, low, high, default, hint=""):

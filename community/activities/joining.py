@@ -104,6 +104,8 @@ def _new_short_code(session: Session, session_id: int) -> str:
 
 
 def check_open(activity: Activity, row: ActivitySession, now: datetime) -> None:
+    if row.cancelled_at is not None:
+        raise Conflict(_("This session was called off: %(reason)s", reason=row.cancel_reason))
     if activity.published_at is None:
         raise Conflict(_("This activity is not open for sign-ups yet."))
     if activity.signup_opens_at is not None and now < activity.signup_opens_at:

@@ -10,9 +10,10 @@ someone whose birth year is missing, and always when the viewer organises it. Th
 every published activity.
 
 A row reads: id (the session's), starts_at, activity_id, title_zh, title_en, category,
-place_id, place_name, address, price_cents, capacity, waitlist, and taken and waiting (people,
-companions included, with a place or a live offer, and on the waiting list). The viewer's own
-sign-ups for them are a second statement (signed_up), led by the sessions' index."""
+cancelled_at, place_id, place_name, address, price_cents, capacity, waitlist, and taken and
+waiting (people, companions included, with a place or a live offer, and on the waiting list).
+The viewer's own sign-ups for them are a second statement (signed_up), led by the sessions'
+index."""
 
 from datetime import datetime
 
@@ -154,6 +155,7 @@ def _my_signups():
             SignUp.checked_in_at.is_not(None).label("checked_in"),
             ActivitySession.starts_at,
             ActivitySession.ends_at,
+            ActivitySession.cancelled_at.is_not(None).label("called_off"),
             Activity.title_zh,
             Activity.title_en,
             Reservation.status,
@@ -177,6 +179,7 @@ def _statement(office: bool, category: bool) -> Select:
         select(
             ActivitySession.id,
             ActivitySession.starts_at,
+            ActivitySession.cancelled_at,
             Activity.id.label("activity_id"),
             Activity.title_zh,
             Activity.title_en,
@@ -233,10 +236,11 @@ def signed_up(session: Session, viewer: User, rows: list[Row]) -> dict[int, Row]
 def my_signups(session: Session, viewer: User, now: datetime) -> tuple[list[Row], list[Row]]:
     """(coming up, earlier): the viewer's sign-ups and their family's, as rows of id,
     reservation_id, short_code, checked_in, starts_at, ends_at, title_zh, title_en, status,
-    resource_id, person_id and person_name, in one query; the coming ones are those still to end
-    and active."""
+    resource_id, person_id, person_name and called_off, in one query; the coming ones are
+    those still to end and active, or called off by the office (so the person sees it where
+    they look for it)."""
     rows = list(session.execute(_MY_SIGNUPS, {"viewer_id": viewer.id}))
-    coming = [row for row in rows if row.ends_at > now and row.status in ACTIVE]
+    coming = [row for row in rows if row.ends_at > now and (row.status in ACTIVE or row.called_off)]
     shown = {row.id for row in coming}
     return coming, [row for row in reversed(rows) if row.id not in shown]
 

@@ -84,6 +84,11 @@ class ActivitySession(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resource_id: Mapped[int] = mapped_column(ForeignKey("capacity_resource.id"), unique=True)
+    # Called off by the office before it began (rain, the teacher is ill): every sign-up was
+    # cancelled and told why; its resource is closed, so nobody can sign up again.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    cancel_reason: Mapped[str] = mapped_column(String(200), default="")
 
     activity: Mapped[Activity] = relationship(back_populates="sessions")
     resource: Mapped[Resource] = relationship()

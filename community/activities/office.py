@@ -1,6 +1,7 @@
 """The operator's activity pages: every activity, a new one (a session or a weekly series, a
-cover photo), its organisers, a session's sign-ups with the desk's "paid", and the figures
-(fill rate and attendance per activity and per category). For the office only."""
+cover photo), its organisers, and the figures (fill rate and attendance per activity and per
+category). For the office only. A session's page (sign-ups, the desk's "paid", calling it off)
+is in office_sessions.py, on this blueprint."""
 
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -18,16 +19,18 @@ from community.accounts import rules as accounts
 from community.accounts.access import OFFICE, add_office_tiles, roles_required
 from community.accounts.models import Role, User
 from community.activities import attendance, rules, schedule, tickets
-from community.activities.forms import ActionForm, ActivityForm, OrganiserForm, PaymentForm
+from community.activities.forms import (
+    ActionForm,
+    ActivityForm,
+    OrganiserForm,
+)
 from community.activities.models import (
     AUDIENCES,
     Activity,
     ActivitySession,
     Audience,
     Organiser,
-    SignUp,
 )
-from community.capacity.models import Reservation
 from community.core import menus
 from community.core.db import utcnow
 from community.core.errors import DomainError, Invalid
@@ -263,77 +266,6 @@ def remove_organiser(activity_id: int, organiser_id: int):
     db.session.commit()
     flash(_("Organiser removed."), "success")
     return redirect(url_for(".activity", activity_id=found.id))
-
-
-def _roster(row: ActivitySession, failed=None, status: int = 200):
-    signups = list(
-        db.session.scalars(
-            select(SignUp)
-            .join(Reservation, Reservation.id == SignUp.reservation_id)
-            .options(joinedload(SignUp.reservation).joinedload(Reservation.person))
-            .where(SignUp.session_id == row.id)
-            .order_by(Reservation.status, Reservation.priority.desc(), Reservation.id)
-        ).unique()
-    )
-    present, expected = tickets.door_counts(db.session, row.id)
-    forms = {}
-    for signup in signups:
-        form = PaymentForm(formdata=None)
-        form.how.choices = [
-            SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
-        ]
-        forms[signup.id] = form
-    if failed:
-        failed[1].how.choices = [
-            SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
-        ]
-        forms[failed[0]] = failed[1]
-    return render_page(
-        "activities/office/session.html",
-        status=status,
-        row=row,
-        activity=row.activity,
-        signups=signups,
-        present=present,
-        expected=expected,
-        forms=forms,
-        now=utcnow(),
-    )
-
-
-@bp.get("/sessions/<id:session_id>")
-@roles_required(*OFFICE)
-def session(session_id: int):
-    row = db.session.get(ActivitySession, session_id)
-    if row is None:
-        abort(404)
-    return _roster(row)
-
-
-@bp.post("/signups/<id:signup_id>/paid")
-@roles_required(*OFFICE)
-def paid(signup_id: int):
-    found = db.session.get(SignUp, signup_id)
-    if found is None:
-        abort(404)
-    session_id = found.session_id
-    form = PaymentForm()
-    form.how.choices = [
-        SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
-    ]
-    status = 422
-    if form.validate_on_submit():
-        try:
-            tickets.mark_paid(db.session, current_user, signup_id, form.how.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-            status = error.status if error.field is None else 422
-        else:
-            flash(_("Payment recorded."), "success")
-            return redirect(url_for(".session", session_id=session_id))
-    return _roster(db.session.get(ActivitySession, session_id), (signup_id, form), status)
 
 
 @bp.get("/figures")

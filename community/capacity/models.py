@@ -42,6 +42,8 @@ class Resource(Base):
     hold_minutes: Mapped[int] = mapped_column(default=120)
     # When it begins: offers are shorter as it nears, and nothing is offered once it began.
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Closed for good (the session it stands for was called off): no reservation is taken.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

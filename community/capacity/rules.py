@@ -138,6 +138,8 @@ def reserve(
     if not isinstance(party_size, int) or party_size < 1:
         raise Invalid(_("Say how many people are coming."), field="party_size")
     resource = lock(session, resource_id)
+    if resource.closed_at is not None:
+        raise Conflict(_("This was called off: it takes no more sign-ups or bookings."))
     if resource.starts_at is not None and resource.starts_at <= now:
         raise Conflict(_("This has begun already."))
     if party_size > resource.size:
@@ -195,6 +197,30 @@ def release(
     _move(session, reservation, S.CANCELLED, actor, "cancel", now, note, offer_expires_at=None)
     offer_next(session, resource, now)
     return reservation
+
+
+def close(
+    session: Session, resource_id: int, actor: User, note: str, now: datetime | None = None
+) -> list[Reservation]:
+    """Close the resource for good and cancel every active reservation on it (places, offers,
+    the waiting list), nobody offered anything: what was cancelled, for the caller to tell.
+    Under the resource's lock, so a reservation racing it either lands first and is cancelled
+    here, or comes after and finds it closed. Conflict when it was closed already."""
+    now = now or utcnow()
+    resource = lock(session, resource_id)
+    if resource.closed_at is not None:
+        raise Conflict(_("This was called off already."))
+    resource.closed_at = now
+    cancelled = list(
+        session.scalars(
+            select(Reservation)
+            .where(Reservation.resource_id == resource.id, Reservation.status.in_(ACTIVE))
+            .order_by(Reservation.id)
+        )
+    )
+    for reservation in cancelled:
+        _move(session, reservation, S.CANCELLED, actor, "close", now, note, offer_expires_at=None)
+    return cancelled
 
 
 def _hold_for(resource: Resource, now: datetime) -> timedelta | None:

@@ -1,0 +1,146 @@
+"""The office's page of one activity session, on the activity office's blueprint: who signed
+up (places, the waiting list, offers), the desk's "paid", and calling the session off, saying
+why (everyone who signed up is told)."""
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
+
+from community.accounts.access import OFFICE, roles_required
+from community.accounts.models import User
+from community.activities import cancelling, tickets
+from community.activities.forms import CallOffForm, PaymentForm
+from community.activities.models import ActivitySession, SignUp
+from community.activities.office import bp
+from community.capacity.models import Reservation
+from community.core.db import utcnow
+from community.core.errors import DomainError
+from community.core.extensions import db
+from community.core.web import render_page, show_error
+
+
+def _roster(row: ActivitySession, failed=None, status: int = 200, call_off=None):
+    signups = list(
+        db.session.scalars(
+            select(SignUp)
+            .join(Reservation, Reservation.id == SignUp.reservation_id)
+            .options(joinedload(SignUp.reservation).joinedload(Reservation.person))
+            .where(SignUp.session_id == row.id)
+            .order_by(Reservation.status, Reservation.priority.desc(), Reservation.id)
+        ).unique()
+    )
+    present, expected = tickets.door_counts(db.session, row.id)
+    forms = {}
+    for signup in signups:
+        form = PaymentForm(formdata=None)
+        form.how.choices = [
+            SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
+        ]
+        forms[signup.id] = form
+    if failed:
+        failed[1].how.choices = [
+            SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
+        ]
+        forms[failed[0]] = failed[1]
+    return render_page(
+        "activities/office/session.html",
+        status=status,
+        row=row,
+        activity=row.activity,
+        signups=signups,
+        present=present,
+        expected=expected,
+        forms=forms,
+        call_off=call_off or CallOffForm(formdata=None),
+        later=db.session.scalar(
+            select(func.count())
+            .select_from(ActivitySession)
+            .where(
+                ActivitySession.activity_id == row.activity_id,
+                ActivitySession.starts_at > row.starts_at,
+                ActivitySession.cancelled_at.is_(None),
+            )
+        ),
+        cancelled_by=db.session.get(User, row.cancelled_by_id) if row.cancelled_by_id else None,
+        now=utcnow(),
+    )
+
+
+@bp.get("/sessions/<id:session_id>")
+@roles_required(*OFFICE)
+def session(session_id: int):
+    row = db.session.get(ActivitySession, session_id)
+    if row is None:
+        abort(404)
+    return _roster(row)
+
+
+@bp.post("/sessions/<id:session_id>/call-off")
+@roles_required(*OFFICE)
+def call_off(session_id: int):
+    """Call the session off (and, when ticked, every later one), saying why: everyone who
+    signed up is told."""
+    row = db.session.get(ActivitySession, session_id)
+    if row is None:
+        abort(404)
+    form = CallOffForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            done = cancelling.call_off(
+                db.session, current_user, row.id, form.reason.data, form.later_too.data
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+            status = error.status if error.field is None else 422
+        else:
+            flash(
+                ngettext(
+                    "Called off; %(num)d sign-up was cancelled and told why.",
+                    "Called off; %(num)d sign-ups were cancelled and told why.",
+                    done.signups,
+                )
+                if done.sessions == 1
+                else ngettext(
+                    "%(sessions)d sessions called off; %(num)d sign-up was cancelled and told why.",
+                    "%(sessions)d sessions called off; %(num)d sign-ups were cancelled and told "
+                    "why.",
+                    done.signups,
+                    sessions=done.sessions,
+                ),
+                "success",
+            )
+            return redirect(url_for(".session", session_id=session_id))
+    return _roster(db.session.get(ActivitySession, session_id), status=status, call_off=form)
+
+
+@bp.post("/signups/<id:signup_id>/paid")
+@roles_required(*OFFICE)
+def paid(signup_id: int):
+    found = db.session.get(SignUp, signup_id)
+    if found is None:
+        abort(404)
+    session_id = found.session_id
+    form = PaymentForm()
+    form.how.choices = [
+        SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
+    ]
+    status = 422
+    if form.validate_on_submit():
+        try:
+            tickets.mark_paid(db.session, current_user, signup_id, form.how.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+            status = error.status if error.field is None else 422
+        else:
+            flash(_("Payment recorded."), "success")
+            return redirect(url_for(".session", session_id=session_id))
+    return _roster(db.session.get(ActivitySession, session_id), (signup_id, form), status)
