@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from community.accounts.models import User
 from community.accounts.rules import find_by_login
-from community.activities import joining, schedule
+from community.activities import cancelling, joining, schedule, tickets
 from community.activities.models import Activity, SignUp
 from community.core.db import utcnow
 from community.core.extensions import db
@@ -139,6 +139,60 @@ def door_error(page: Page, session_id: int) -> None:
     expect(page.locator(".alert-error")).to_be_visible()
 
 
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_the_office_calls_a_week_off_and_the_resident_reads_why(app, new_context, js):
+    title = "太极拳" if js else "八段锦"
+    with app.app_context():
+        operator = find_by_login(db.session, DEMO_LOGINS["operator"])
+        draft = schedule.ActivityDraft(
+            title_zh=title,
+            category="health",
+            first_start=utcnow() + timedelta(days=2),
+            address="健身广场",
+            capacity=10,
+            weeks=3,
+        )
+        activity = schedule.create_activity(db.session, operator, draft)
+        schedule.publish(db.session, activity.id, operator)
+        resident = find_by_login(db.session, DEMO_LOGINS["resident"])
+        second, third = activity.sessions[1].id, activity.sessions[2].id
+        for session_id in (second, third):
+            joining.sign_up(db.session, session_id, resident, resident)
+        db.session.commit()
+        activity_id = activity.id
+
+    office = new_context(java_script_enabled=js).new_page()
+    log_in(office, DEMO_LOGINS["operator"], js=js)
+    office.goto(f"/operator/activities/{activity_id}")
+    office.locator(f"a[href='/operator/activities/sessions/{second}']").click()
+    # Without a reason it is refused, next to the box, and nothing happens.
+    office.get_by_role("button", name="取消并通知所有人").click()
+    expect(office.locator("#reason-error")).to_have_text("此项必填。")
+    office.locator("#reason").fill("广场翻修，暂停两周。")
+    office.locator("#later_too").check()
+    office.get_by_role("button", name="取消并通知所有人").click()
+    expect(office.locator(".alert-success")).to_have_text("已取消 2 场；2 个报名已取消并告知原因。")
+    expect(office.locator(".alert-info")).to_contain_text("广场翻修，暂停两周。")
+    expect(office.locator("form[action$='/call-off']")).to_have_count(0)
+
+    person = new_context(java_script_enabled=js).new_page()
+    log_in(person, DEMO_LOGINS["resident"], js=js)
+    person.goto("/inbox")
+    person.get_by_text(f"已取消：{title}").first.click()
+    expect(person.locator(".alert-info")).to_have_text("这场活动已取消：广场翻修，暂停两周。")
+    person.goto("/activities/mine")
+    expect(person.locator(".status", has_text="已取消")).to_have_count(2)
+    person.goto(f"/activities/{activity_id}")
+    expect(person.get_by_text("已取消")).to_have_count(2)
+    expect(person.locator("a[href$='/join']")).to_have_count(1)
+
+
+def call_off_error(page: Page, session_id: int) -> None:
+    go(page, f"/operator/activities/sessions/{session_id}")
+    page.locator("form[action$='/call-off'] button[type=submit]").click()
+    expect(page.locator("#reason-error")).to_be_visible()
+
+
 def new_activity_error(page: Page) -> None:
     go(page, "/operator/activities/new")
     page.locator("main form button[type=submit]").click()
@@ -157,7 +211,7 @@ def test_activity_pages_have_no_axe_violations(app, axe_path, new_context):
             address="健身广场",
             capacity=10,
             price_cents=2000,
-            weeks=2,
+            weeks=3,
         )
         activity = schedule.create_activity(db.session, operator, draft)
         schedule.publish(db.session, activity.id, operator)
@@ -166,8 +220,13 @@ def test_activity_pages_have_no_axe_violations(app, axe_path, new_context):
         session_id = activity.sessions[0].id
         resident = find_by_login(db.session, DEMO_LOGINS["resident"])
         signup = joining.sign_up(db.session, session_id, resident, resident, 2)
+        # The second week is called off after the resident paid for it at the desk.
+        off_id = activity.sessions[1].id
+        off = joining.sign_up(db.session, off_id, resident, resident)
+        tickets.mark_paid(db.session, operator, off.id, "cash")
+        cancelling.call_off(db.session, operator, off_id, "广场翻修，这周暂停。")
         db.session.commit()
-        activity_id, signup_id = activity.id, signup.id
+        activity_id, signup_id, off_signup_id = activity.id, signup.id, off.id
     visits = {
         "resident": [
             "/activities/",
@@ -176,6 +235,8 @@ def test_activity_pages_have_no_axe_violations(app, axe_path, new_context):
             f"/activities/sessions/{session_id}/join",
             "/activities/mine",
             f"/activities/signups/{signup_id}",
+            f"/activities/signups/{off_signup_id}",
+            f"/activities/sessions/{off_id}/join",
         ],
         "volunteer": [
             "/activities/running",
@@ -188,6 +249,8 @@ def test_activity_pages_have_no_axe_violations(app, axe_path, new_context):
             new_activity_error,
             f"/operator/activities/{activity_id}",
             f"/operator/activities/sessions/{session_id}",
+            lambda page: call_off_error(page, session_id),
+            f"/operator/activities/sessions/{off_id}",
             "/operator/activities/figures",
         ],
     }
