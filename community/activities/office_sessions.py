@@ -23,6 +23,10 @@ from community.core.extensions import db
 from community.core.web import render_page, show_error
 
 
+def _payment_ways() -> list[SelectChoice]:
+    return [SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()]
+
+
 def _roster(row: ActivitySession, failed=None, status: int = 200, call_off=None):
     signups = list(
         db.session.scalars(
@@ -37,14 +41,10 @@ def _roster(row: ActivitySession, failed=None, status: int = 200, call_off=None)
     forms = {}
     for signup in signups:
         form = PaymentForm(formdata=None)
-        form.how.choices = [
-            SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
-        ]
+        form.how.choices = _payment_ways()
         forms[signup.id] = form
     if failed:
-        failed[1].how.choices = [
-            SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
-        ]
+        failed[1].how.choices = _payment_ways()
         forms[failed[0]] = failed[1]
     return render_page(
         "activities/office/session.html",
@@ -128,9 +128,7 @@ def paid(signup_id: int):
         abort(404)
     session_id = found.session_id
     form = PaymentForm()
-    form.how.choices = [
-        SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()
-    ]
+    form.how.choices = _payment_ways()
     status = 422
     if form.validate_on_submit():
         try:
