@@ -92,7 +92,9 @@ def _number(label, low, high, default, hint=""):
     )
 
 
-class ActivityForm(Form):
+class ActivityDetailsForm(Form):
+    """What the office may change once an activity is made (the edit page)."""
+
     title_zh = StringField(
         _l("Title in Chinese"),
         validators=[DataRequired(REQUIRED), Length(max=80, message=AT_MOST)],
@@ -107,9 +109,17 @@ class ActivityForm(Form):
         _l("Description in English (optional)"), validators=[Length(max=2000, message=AT_MOST)]
     )
     category = SelectField(_l("Category"))
-    cover = FileField(_l("Cover photo (optional)"))
     place = IdField(_l("Place"))
     address = StringField(_l("Or an address"), validators=[Length(max=200, message=AT_MOST)])
+    capacity = WholeNumberField(
+        _l("Places per session"),
+        description=_l("Leave empty for no limit."),
+        validators=[Optional(), NumberRange(1, 10_000, BETWEEN)],
+    )
+
+
+class ActivityForm(ActivityDetailsForm):
+    cover = FileField(_l("Cover photo (optional)"))
     starts_on = DayField(_l("Date"), validators=[InputRequired(A_DATE)])
     starts_at = ClockField(_l("Starts at"), validators=[InputRequired(A_TIME)])
     duration_minutes = _number(_l("Length in minutes"), 10, 24 * 60, 90)
@@ -119,11 +129,6 @@ class ActivityForm(Form):
         52,
         1,
         _l("1 for a single session; 8 makes a session every week at this time for 8 weeks."),
-    )
-    capacity = WholeNumberField(
-        _l("Places per session"),
-        description=_l("Leave empty for no limit."),
-        validators=[Optional(), NumberRange(1, 10_000, BETWEEN)],
     )
     audience = SelectField(_l("Who may join"))
     audience_building = IdField(_l("Building"))

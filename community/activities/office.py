@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,9 +18,10 @@ from wtforms.fields.choices import SelectChoice
 from community.accounts import rules as accounts
 from community.accounts.access import OFFICE, add_office_tiles, roles_required
 from community.accounts.models import Role, User
-from community.activities import attendance, rules, schedule, tickets
+from community.activities import attendance, editing, rules, schedule, tickets
 from community.activities.forms import (
     ActionForm,
+    ActivityDetailsForm,
     ActivityForm,
     OrganiserForm,
 )
@@ -103,15 +104,19 @@ def index():
     return render_page("activities/office/index.html", activities=activities)
 
 
-def _set_choices(form: ActivityForm) -> None:
+def _set_detail_choices(form: ActivityDetailsForm) -> None:
     form.category.choices = [SelectChoice(key, str(label)) for key, label in SCENARIOS.items()]
-    form.audience.choices = [SelectChoice(key, str(AUDIENCE_LABELS[key])) for key in AUDIENCES]
-    form.audience_role.choices = [
-        SelectChoice(str(role), str(label)) for role, label in ROLE_LABELS.items()
-    ]
     places = db.session.scalars(select(Place).order_by(Place.name)).all()
     form.place.choices = [SelectChoice(0, _("Not at a place of the community"))] + [
         SelectChoice(place.id, place.name) for place in places
+    ]
+
+
+def _set_choices(form: ActivityForm) -> None:
+    _set_detail_choices(form)
+    form.audience.choices = [SelectChoice(key, str(AUDIENCE_LABELS[key])) for key in AUDIENCES]
+    form.audience_role.choices = [
+        SelectChoice(str(role), str(label)) for role, label in ROLE_LABELS.items()
     ]
     buildings = db.session.scalars(select(Building).order_by(Building.sort_key, Building.id))
     form.audience_building.choices = [SelectChoice(0, _("Choose a building"))] + [
@@ -191,6 +196,67 @@ def new():
                 flash(_("Saved as a draft. Name its organisers, then publish it."), "success")
                 return redirect(url_for(".activity", activity_id=activity.id))
     return render_page("activities/office/new.html", status=status, form=form)
+
+
+@bp.route("/<id:activity_id>/edit", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def edit(activity_id: int):
+    """Change the titles, descriptions, category, place and places per session."""
+    found = _activity(activity_id)
+    form = ActivityDetailsForm(obj=found if request.method == "GET" else None)
+    _set_detail_choices(form)
+    if request.method == "GET":
+        form.place.data = found.place_id or 0
+        return render_page("activities/office/edit.html", form=form, activity=found)
+    status = 422
+    if form.validate_on_submit():
+        try:
+            if form.place.data not in {choice.value for choice in form.place.choices}:
+                raise Invalid(_("Choose one from the list."), field="place")
+            done = editing.change(
+                db.session,
+                current_user,
+                found.id,
+                editing.Details(
+                    title_zh=form.title_zh.data,
+                    title_en=form.title_en.data or "",
+                    description_zh=form.description_zh.data or "",
+                    description_en=form.description_en.data or "",
+                    category=form.category.data,
+                    place_id=form.place.data or None,
+                    address=form.address.data or "",
+                    capacity=form.capacity.data,
+                ),
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+            status = error.status if error.field is None else 422
+        else:
+            flash(_("Saved."), "success")
+            if done.offered:
+                flash(
+                    ngettext(
+                        "%(num)d person waiting was offered a new place.",
+                        "%(num)d people waiting were offered a new place.",
+                        done.offered,
+                    ),
+                    "info",
+                )
+            if done.told:
+                flash(
+                    ngettext(
+                        "%(num)d person was told of the new place.",
+                        "%(num)d people were told of the new place.",
+                        done.told,
+                    ),
+                    "info",
+                )
+            return redirect(url_for(".activity", activity_id=found.id))
+    return render_page(
+        "activities/office/edit.html", status=status, form=form, activity=_activity(activity_id)
+    )
 
 
 def _volunteers():

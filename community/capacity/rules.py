@@ -199,6 +199,26 @@ def release(
     return reservation
 
 
+def resize(
+    session: Session, resource_id: int, size: int, now: datetime | None = None
+) -> list[Reservation]:
+    """Change how many places the resource has. More places go at once to the first in line
+    (offered, as when a place frees: what was offered is returned); fewer than are taken is
+    Invalid. Under the lock, so a reservation racing it counts against the size it finds."""
+    now = now or utcnow()
+    resource = lock(session, resource_id)
+    _pass_on_expired(session, resource, now)
+    in_use = taken(session, resource, now)
+    if size < in_use:
+        raise Invalid(
+            _("%(count)d places are taken already: it cannot have fewer.", count=in_use),
+            field="size",
+        )
+    resource.size = size
+    session.flush()
+    return offer_next(session, resource, now)
+
+
 def close(
     session: Session, resource_id: int, actor: User, note: str, now: datetime | None = None
 ) -> list[Reservation]:
