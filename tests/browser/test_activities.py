@@ -164,6 +164,12 @@ def test_the_office_calls_a_week_off_and_the_resident_reads_why(app, new_context
     office = new_context(java_script_enabled=js).new_page()
     log_in(office, DEMO_LOGINS["operator"], js=js)
     office.goto(f"/operator/activities/{activity_id}")
+    # First the meeting point moves: everyone signed up is told.
+    office.get_by_role("link", name="修改活动信息").click()
+    expect(office.locator("#title_zh")).to_have_value(title)
+    office.locator("#address").fill("中心花园东侧")
+    office.get_by_role("button", name="保存修改").click()
+    expect(office.locator(".alert-info")).to_have_text("已把新地点通知 1 人。")
     office.locator(f"a[href='/operator/activities/sessions/{second}']").click()
     # Without a reason it is refused, next to the box, and nothing happens.
     office.get_by_role("button", name="取消并通知所有人").click()
@@ -178,6 +184,7 @@ def test_the_office_calls_a_week_off_and_the_resident_reads_why(app, new_context
     person = new_context(java_script_enabled=js).new_page()
     log_in(person, DEMO_LOGINS["resident"], js=js)
     person.goto("/inbox")
+    expect(person.get_by_text(f"地点变更：{title}")).to_have_count(1)
     person.get_by_text(f"已取消：{title}").first.click()
     expect(person.locator(".alert-info")).to_have_text("这场活动已取消：广场翻修，暂停两周。")
     person.goto("/activities/mine")
@@ -185,6 +192,13 @@ def test_the_office_calls_a_week_off_and_the_resident_reads_why(app, new_context
     person.goto(f"/activities/{activity_id}")
     expect(person.get_by_text("已取消")).to_have_count(2)
     expect(person.locator("a[href$='/join']")).to_have_count(1)
+
+
+def edit_error(page: Page, activity_id: int) -> None:
+    go(page, f"/operator/activities/{activity_id}/edit")
+    page.locator("#title_zh").fill("")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#title_zh-error")).to_be_visible()
 
 
 def call_off_error(page: Page, session_id: int) -> None:
@@ -248,6 +262,8 @@ def test_activity_pages_have_no_axe_violations(app, axe_path, new_context):
             "/operator/activities/new",
             new_activity_error,
             f"/operator/activities/{activity_id}",
+            f"/operator/activities/{activity_id}/edit",
+            lambda page: edit_error(page, activity_id),
             f"/operator/activities/sessions/{session_id}",
             lambda page: call_off_error(page, session_id),
             f"/operator/activities/sessions/{off_id}",
