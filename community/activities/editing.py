@@ -1,7 +1,8 @@
 """Changing an activity after it was made: its titles, descriptions, category, place and places
 per session. More places go at once to the first in line of each session to come; fewer than
 a session has taken are refused (nothing changes); a new place is told to everyone with a place
-or waiting, once each."""
+or waiting, once each. And moving one session to another time: everyone who signed up is told
+the old time and the new, and reminded before the new one."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,16 +10,17 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from community.accounts.models import User
-from community.activities.models import Activity, ActivitySession
+from community.activities.models import Activity, ActivitySession, SignUp
 from community.activities.rules import ACTIVITIES, is_office, recipient_locale
 from community.activities.schedule import UNLIMITED
+from community.capacity import holding, reminders
 from community.capacity import rules as capacity
 from community.capacity.models import ACTIVE, Reservation
 from community.core.db import utcnow
-from community.core.errors import Invalid, NotFound
+from community.core.errors import Conflict, Invalid, NotFound
 from community.core.links import path_for
 from community.directory.models import Place
 from community.directory.scenarios import SCENARIOS
@@ -143,3 +145,79 @@ def _tell_of_the_move(session: Session, activity: Activity, coming: list[Activit
         topic=f"activity-{activity.id}",
     )
     return len(recipients)
+
+
+NOTE_MAX = 200
+
+
+def move_session(
+    session: Session,
+    actor: User,
+    session_id: int,
+    starts_at: datetime | None,
+    note: str | None = "",
+    now: datetime | None = None,
+) -> int:
+    """Move the session to start at starts_at (same length), saying why if the office wishes:
+    everyone with a place, an offer or a place in line, and whoever signed them up, is told
+    the old time and the new; reminders go again before the new time. The office only; not a
+    session that began or was called off. Returns how many sign-ups were told. The caller
+    commits."""
+    now = now or utcnow()
+    row = session.get(ActivitySession, session_id)
+    if row is None or not is_office(actor):
+        raise NotFound(_("No such activity."))
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise Invalid(_("At most %(max)d characters.", max=NOTE_MAX), field="note")
+    if starts_at is None or starts_at.tzinfo is None:
+        raise Invalid(_("Say when it starts."), field="starts_on")
+    if starts_at <= now:
+        raise Invalid(_("Choose a time in the future."), field="starts_on")
+    # The resource's lock: no sign-up, offer or call-off of this session runs meanwhile.
+    resource = capacity.lock(session, row.resource_id)
+    session.refresh(row)
+    if row.cancelled_at is not None:
+        raise Conflict(_("This session was called off already."))
+    if row.starts_at <= now:
+        raise Conflict(_("This session has begun: it can no longer be moved."))
+    if starts_at == row.starts_at:
+        raise Invalid(_("Choose another time."), field="starts_on")
+    before = row.starts_at
+    length = row.ends_at - row.starts_at
+    row.starts_at = resource.starts_at = starts_at
+    row.ends_at = starts_at + length
+    signups = list(
+        session.scalars(
+            select(SignUp)
+            .join(Reservation, Reservation.id == SignUp.reservation_id)
+            .where(SignUp.session_id == row.id, Reservation.status.in_(ACTIVE))
+            .options(joinedload(SignUp.reservation))
+            .order_by(SignUp.id)
+        )
+    )
+    title = row.activity.title
+    for signup in signups:
+        signup.reminded_day_at = signup.reminded_hour_at = None
+        reminders.mark_made(signup, starts_at, now)
+
+        def render():
+            body = _(
+                "%(before)s is moved to %(after)s.",
+                before=format_datetime(before, "short"),
+                after=format_datetime(starts_at, "short"),
+            )
+            return _("New time: %(title)s", title=title(recipient_locale())), (
+                f"{body} {note}" if note else body
+            )
+
+        outbox.queue(
+            session,
+            holding.people_of(session, signup.reservation),
+            ACTIVITIES,
+            render,
+            link=path_for("activities.signup", signup_id=signup.id),
+            topic=f"activity-signup-{signup.id}",
+        )
+    session.flush()
+    return len(signups)

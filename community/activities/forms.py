@@ -1,5 +1,5 @@
 """The activities' forms: signing up, the door's typed code, the operator's new activity, an
-organiser, a payment, a session called off. Lengths and choices are checked here; the rules
+organiser, a payment, a session moved or called off. Lengths and choices are checked here; the rules
 check the rest."""
 
 from datetime import date, datetime, time
@@ -71,6 +71,22 @@ class PaymentForm(Form):
 
 class OrganiserForm(Form):
     person = IdField(_l("Volunteer"))
+
+
+class MoveSessionForm(Form):
+    """The office moves one session to another time."""
+
+    starts_on = DayField(_l("New date"), validators=[InputRequired(A_DATE)])
+    starts_at = ClockField(_l("New start time"), validators=[InputRequired(A_TIME)])
+    note = TextAreaField(
+        _l("Why (optional, sent with the new time)"),
+        validators=[Length(max=200, message=AT_MOST)],
+    )
+
+    def start(self, zone) -> datetime | None:
+        if self.starts_on.data is None or self.starts_at.data is None:
+            return None
+        return datetime.combine(self.starts_on.data, self.starts_at.data, zone)
 
 
 class CallOffForm(Form):

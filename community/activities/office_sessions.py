@@ -12,8 +12,8 @@ from wtforms.fields.choices import SelectChoice
 
 from community.accounts.access import OFFICE, roles_required
 from community.accounts.models import User
-from community.activities import cancelling, tickets
-from community.activities.forms import CallOffForm, PaymentForm
+from community.activities import cancelling, editing, rules, tickets
+from community.activities.forms import CallOffForm, MoveSessionForm, PaymentForm
 from community.activities.models import ActivitySession, SignUp
 from community.activities.office import bp
 from community.capacity.models import Reservation
@@ -27,7 +27,7 @@ def _payment_ways() -> list[SelectChoice]:
     return [SelectChoice(key, str(label)) for key, label in tickets.PAYMENT_WAYS.items()]
 
 
-def _roster(row: ActivitySession, failed=None, status: int = 200, call_off=None):
+def _roster(row: ActivitySession, failed=None, status: int = 200, call_off=None, move=None):
     signups = list(
         db.session.scalars(
             select(SignUp)
@@ -56,6 +56,7 @@ def _roster(row: ActivitySession, failed=None, status: int = 200, call_off=None)
         expected=expected,
         forms=forms,
         call_off=call_off or CallOffForm(formdata=None),
+        move=move or _move_form(row),
         later=db.session.scalar(
             select(func.count())
             .select_from(ActivitySession)
@@ -77,6 +78,48 @@ def session(session_id: int):
     if row is None:
         abort(404)
     return _roster(row)
+
+
+def _move_form(row: ActivitySession) -> MoveSessionForm:
+    """Filled in with the session's own date and time, for the office to change."""
+    local = row.starts_at.astimezone(rules.community_zone())
+    return MoveSessionForm(formdata=None, starts_on=local.date(), starts_at=local.time())
+
+
+@bp.post("/sessions/<id:session_id>/move")
+@roles_required(*OFFICE)
+def move(session_id: int):
+    """Move the session to another date and time; everyone who signed up is told."""
+    row = db.session.get(ActivitySession, session_id)
+    if row is None:
+        abort(404)
+    form = MoveSessionForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            told = editing.move_session(
+                db.session,
+                current_user,
+                row.id,
+                form.start(rules.community_zone()),
+                form.note.data,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+            status = error.status if error.field is None else 422
+        else:
+            flash(
+                ngettext(
+                    "Moved; %(num)d sign-up was told the new time.",
+                    "Moved; %(num)d sign-ups were told the new time.",
+                    told,
+                ),
+                "success",
+            )
+            return redirect(url_for(".session", session_id=session_id))
+    return _roster(db.session.get(ActivitySession, session_id), status=status, move=form)
 
 
 @bp.post("/sessions/<id:session_id>/call-off")

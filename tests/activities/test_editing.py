@@ -1,14 +1,19 @@
 """The office changes an activity after publishing it: a typo in the title, a new place (told to
 everyone signed up or waiting, once each), more places (offered at once to those waiting), and
-never fewer places than a session has taken (refused, nothing changed)."""
+never fewer places than a session has taken (refused, nothing changed); and moves one session
+to another time (everyone told the old time and the new, reminded again before it)."""
+
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from community.accounts.models import Role, User
-from community.activities import cancelling, editing, joining
+from community.activities import cancelling, editing, joining, rules
+from community.activities import tasks as activity_tasks
 from community.activities.models import Activity, ActivitySession
 from community.capacity.models import Reservation, Resource
+from community.core.db import utcnow
 from community.core.extensions import db
 from community.notify.models import Notification
 from tests.threads import race
@@ -244,3 +249,108 @@ def test_fewer_places_racing_sign_ups_never_leave_more_people_than_places(
         else:
             assert size == 4
             assert db.session.get(Activity, activity_id).capacity == 4
+
+
+def local(moment):
+    return moment.astimezone(rules.community_zone())
+
+
+def test_the_office_moves_a_session_and_everyone_is_told_and_reminded_again(
+    app, make_activity, person, operator, client_for
+):
+    _activity_id, sessions = make_activity(capacity=1, weeks=2)
+    placed, waiting, other_week = person(), person(locale="zh_CN"), person()
+    with app.app_context():
+        sign(sessions[0], placed)
+        sign(sessions[0], waiting)
+        sign(sessions[1], other_week)
+        row = db.session.get(ActivitySession, sessions[0])
+        old_start, length = row.starts_at, row.ends_at - row.starts_at
+        new_start = (local(old_start) + timedelta(days=1, hours=2)).astimezone(old_start.tzinfo)
+        old_day = local(old_start).date().isoformat()
+        new_day, new_clock = local(new_start).date().isoformat(), local(new_start).strftime("%H:%M")
+        # The day-before reminder went already; it goes again before the new time.
+        activity_tasks.send_reminders(db.session, old_start - timedelta(hours=20))
+        db.session.commit()
+    office = client_for(operator)
+    page = office.get(f"/operator/activities/sessions/{sessions[0]}").get_data(as_text=True)
+    assert f'value="{old_day}"' in page
+    response = office.post(
+        f"/operator/activities/sessions/{sessions[0]}/move",
+        data={
+            "starts_on": new_day,
+            "starts_at": new_clock,
+            "note": "The hall is taken that evening.",
+        },
+    )
+    assert response.status_code == 302
+    assert "2 sign-ups were told the new time" in office.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    with app.app_context():
+        row = db.session.get(ActivitySession, sessions[0])
+        assert row.starts_at == new_start
+        assert row.ends_at == new_start + length
+        assert db.session.get(Resource, row.resource_id).starts_at == new_start
+        (body,) = db.session.scalars(
+            select(Notification.body).where(
+                Notification.user_id == placed, Notification.title.startswith("New time")
+            )
+        ).all()
+        assert body.endswith("The hall is taken that evening.")
+        assert titles_for(waiting, "时间变更") == ["时间变更：书法班"]
+        assert titles_for(other_week, "New time") == []
+        reminded = activity_tasks.send_reminders(db.session, new_start - timedelta(hours=20))
+        assert reminded == 1  # the one with a place; the waiting list is not reminded
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        ({"starts_on": "", "starts_at": "09:00"}, 422, "Enter a date"),
+        ({"starts_on": "2026-02-30", "starts_at": "09:00"}, 422, "Enter a date"),
+        ({"starts_on": "TOMORROW", "starts_at": "25:00"}, 422, "Enter a time, such as 09:30."),
+        ({"starts_on": "2020-01-01", "starts_at": "09:00"}, 422, "Choose a time in the future."),
+        ({"starts_on": "TOMORROW", "starts_at": "09:00", "note": "x" * 201}, 422, "At most 200"),
+    ],
+)
+def test_a_move_to_a_bad_time_is_refused_and_nothing_changes(
+    app, make_activity, operator, client_for, data, status, message
+):
+    _activity_id, (session_id,) = make_activity()
+    with app.app_context():
+        before = db.session.get(ActivitySession, session_id).starts_at
+        tomorrow = (local(utcnow()) + timedelta(days=1)).date().isoformat()
+    data = {key: value.replace("TOMORROW", tomorrow) for key, value in data.items()}
+    response = client_for(operator).post(
+        f"/operator/activities/sessions/{session_id}/move", data=data
+    )
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(ActivitySession, session_id).starts_at == before
+
+
+def test_only_the_office_moves_and_not_a_session_called_off_or_begun(
+    app, make_activity, person, operator, client_for
+):
+    _activity_id, sessions = make_activity(weeks=2)
+    with app.app_context():
+        later = (local(utcnow()) + timedelta(days=9)).date().isoformat()
+    data = {"starts_on": later, "starts_at": "10:00"}
+    url = f"/operator/activities/sessions/{sessions[0]}/move"
+    for role in (Role.RESIDENT, Role.VOLUNTEER, Role.STAFF):
+        assert client_for(person(roles=(role,))).post(url, data=data).status_code == 403
+    office = client_for(operator)
+    assert office.post("/operator/activities/sessions/999999/move", data=data).status_code == 404
+    with app.app_context():
+        actor = db.session.get(User, operator)
+        cancelling.call_off(db.session, actor, sessions[0], "Rain.")
+        row = db.session.get(ActivitySession, sessions[1])
+        row.starts_at = row.resource.starts_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    called_off = office.post(url, data=data)
+    assert called_off.status_code == 409
+    assert "This session was called off already." in called_off.get_data(as_text=True)
+    begun = office.post(f"/operator/activities/sessions/{sessions[1]}/move", data=data)
+    assert begun.status_code == 409

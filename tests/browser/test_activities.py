@@ -170,6 +170,13 @@ def test_the_office_calls_a_week_off_and_the_resident_reads_why(app, new_context
     office.locator("#address").fill("中心花园东侧")
     office.get_by_role("button", name="保存修改").click()
     expect(office.locator(".alert-info")).to_have_text("已把新地点通知 1 人。")
+    # Then the last week moves an hour later.
+    office.goto(f"/operator/activities/sessions/{third}")
+    office.locator("#starts_at").fill("20:30")
+    office.get_by_role("button", name="改时间并通知所有人").click()
+    expect(office.locator(".alert-success")).to_have_text("已改时间；已把新时间通知 1 个报名。")
+    expect(office.locator("main > p").first).to_contain_text("20:30")
+    office.goto(f"/operator/activities/{activity_id}")
     office.locator(f"a[href='/operator/activities/sessions/{second}']").click()
     # Without a reason it is refused, next to the box, and nothing happens.
     office.get_by_role("button", name="取消并通知所有人").click()
@@ -185,6 +192,7 @@ def test_the_office_calls_a_week_off_and_the_resident_reads_why(app, new_context
     log_in(person, DEMO_LOGINS["resident"], js=js)
     person.goto("/inbox")
     expect(person.get_by_text(f"地点变更：{title}")).to_have_count(1)
+    expect(person.get_by_text(f"时间变更：{title}")).to_have_count(1)
     person.get_by_text(f"已取消：{title}").first.click()
     expect(person.locator(".alert-info")).to_have_text("这场活动已取消：广场翻修，暂停两周。")
     person.goto("/activities/mine")
@@ -199,6 +207,13 @@ def edit_error(page: Page, activity_id: int) -> None:
     page.locator("#title_zh").fill("")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#title_zh-error")).to_be_visible()
+
+
+def move_error(page: Page, session_id: int) -> None:
+    go(page, f"/operator/activities/sessions/{session_id}")
+    page.locator("#starts_on").fill("2020-01-01")
+    page.locator("form[action$='/move'] button[type=submit]").click()
+    expect(page.locator("#starts_on-error")).to_be_visible()
 
 
 def call_off_error(page: Page, session_id: int) -> None:
@@ -266,6 +281,7 @@ def test_activity_pages_have_no_axe_violations(app, axe_path, new_context):
             lambda page: edit_error(page, activity_id),
             f"/operator/activities/sessions/{session_id}",
             lambda page: call_off_error(page, session_id),
+            lambda page: move_error(page, session_id),
             f"/operator/activities/sessions/{off_id}",
             "/operator/activities/figures",
         ],
