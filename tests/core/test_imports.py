@@ -20,7 +20,7 @@ LAYERS = [
 # Pages (modules with a blueprint) sit above every package's rules: the directory's admin page
 # needs the role guard of accounts, though accounts' models stand on the directory's. Nothing
 # but the top and the package's own pages imports a page.
-PAGE = re.compile(r"^bp = Blueprint\(|^from community\.\w+\.views import bp$", re.M)
+PAGE = re.compile(r"^bp = Blueprint\(|^from community\.\w+\.\w+ import bp$", re.M)
 # The top: the factory, the worker, the CLI and the demo put every feature together.
 TOP = {"__init__", "worker", "cli", "demo"}
 
