@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from community.activities.models import Activity, ActivitySession, SignUp
 from community.activities.rules import S
-from community.capacity.models import Reservation
+from community.activities.schedule import UNLIMITED
+from community.capacity.models import Reservation, Resource
 from community.core.db import utcnow
 
 
@@ -53,9 +54,16 @@ def figures(
     now = now or utcnow()
     # Sessions that took place: ended, and not called off.
     ended = and_(ActivitySession.ends_at <= now, ActivitySession.cancelled_at.is_(None))
+    # Each session's places as its resource had them (the office may have changed them since).
     sessions = session.execute(
-        select(Activity, func.count(ActivitySession.id))
+        select(
+            Activity,
+            func.count(ActivitySession.id),
+            func.sum(Resource.size),
+            func.max(Resource.size),
+        )
         .join(ActivitySession, ActivitySession.activity_id == Activity.id)
+        .join(Resource, Resource.id == ActivitySession.resource_id)
         .where(ended, Activity.published_at.is_not(None))
         .group_by(Activity.id)
         .order_by(Activity.id)
@@ -89,9 +97,9 @@ def figures(
     }
     rows = []
     by_category: dict[str, Figures] = {}
-    for activity, count in sessions:
+    for activity, count, size, largest in sessions:
         signed, present, paid = people.get(activity.id, (0, 0, 0))
-        places = activity.capacity * count if activity.capacity else None
+        places = None if largest >= UNLIMITED else int(size)
         numbers = Figures(count, places, signed, present, paid)
         rows.append((activity, numbers))
         by_category.setdefault(activity.category, Figures()).add(numbers)

@@ -71,50 +71,64 @@ def call_off(
         ).all()
     # Locks in the order of the resources' ids, so two overlapping call-offs cannot deadlock.
     targets.sort(key=lambda target: target.resource_id)
-    signups = 0
+    cancelled: list[tuple[ActivitySession, int]] = []  # (session, reservation id)
     for target in targets:
         try:
-            cancelled = capacity.close(session, target.resource_id, actor, reason, now)
+            closed = capacity.close(session, target.resource_id, actor, reason, now)
         except Conflict as error:  # another clerk called it off a moment ago
             raise Conflict(_("This session was called off already.")) from error
+        session.refresh(target)  # under the lock: moved a moment ago, it says the new time
         target.cancelled_at = now
         target.cancelled_by_id = actor.id
         target.cancel_reason = reason
-        signups += len(cancelled)
-        _tell(session, target, [reservation.id for reservation in cancelled], reason)
+        cancelled += [(target, reservation.id) for reservation in closed]
     session.flush()
-    return CalledOff(len(targets), signups)
+    _tell(session, row.activity, cancelled, reason)
+    return CalledOff(len(targets), len(cancelled))
 
 
-def _tell(session: Session, row: ActivitySession, reservation_ids: list[int], reason: str) -> None:
-    if not reservation_ids:
+def _tell(
+    session: Session, activity, cancelled: list[tuple[ActivitySession, int]], reason: str
+) -> None:
+    """One message for each person (the one signed up, and whoever signed them up): about
+    their one session, or, when a series went, about all of theirs at once."""
+    if not cancelled:
         return
+    starts = {reservation_id: row.starts_at for row, reservation_id in cancelled}
     found = session.scalars(
         select(SignUp)
-        .where(SignUp.reservation_id.in_(reservation_ids))
+        .where(SignUp.reservation_id.in_(list(starts)))
         .options(joinedload(SignUp.reservation))
         .order_by(SignUp.id)
     )
-    title = row.activity.title
-    starts_at = row.starts_at
+    theirs: dict[int, tuple[User, list[SignUp]]] = {}
     for signup in found:
-        paid = signup.paid_at is not None
+        for person in holding.people_of(session, signup.reservation):
+            theirs.setdefault(person.id, (person, []))[1].append(signup)
+    title = activity.title
+    for person, signups in theirs.values():
+        first = min(starts[signup.reservation_id] for signup in signups)
+        paid = any(signup.paid_at is not None for signup in signups)
+        count = len(signups)
 
-        def render(paid=paid):
-            body = _(
-                "%(when)s is called off: %(reason)s",
-                when=format_datetime(starts_at, "short"),
-                reason=reason,
-            )
+        def render(first=first, paid=paid, count=count):
+            when = format_datetime(first, "short")
+            if count == 1:
+                body = _("%(when)s is called off: %(reason)s", when=when, reason=reason)
+            else:
+                body = _(
+                    "%(count)d sessions from %(when)s on are called off: %(reason)s",
+                    count=count,
+                    when=when,
+                    reason=reason,
+                )
             if paid:
                 body += " " + _("The desk will give back what you paid.")
             return _("Called off: %(title)s", title=title(recipient_locale())), body
 
-        outbox.queue(
-            session,
-            holding.people_of(session, signup.reservation),
-            ACTIVITIES,
-            render,
-            link=path_for("activities.signup", signup_id=signup.id),
-            topic=f"activity-signup-{signup.id}",
-        )
+        if count == 1:
+            link = path_for("activities.signup", signup_id=signups[0].id)
+            topic = f"activity-signup-{signups[0].id}"
+        else:
+            link, topic = path_for("activities.mine"), f"activity-{activity.id}"
+        outbox.queue(session, [person], ACTIVITIES, render, link=link, topic=topic)

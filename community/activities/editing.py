@@ -167,13 +167,6 @@ def move_session(
     row = session.get(ActivitySession, session_id)
     if row is None or not is_office(actor):
         raise NotFound(_("No such activity."))
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise Invalid(_("At most %(max)d characters.", max=NOTE_MAX), field="note")
-    if starts_at is None or starts_at.tzinfo is None:
-        raise Invalid(_("Say when it starts."), field="starts_on")
-    if starts_at <= now:
-        raise Invalid(_("Choose a time in the future."), field="starts_on")
     # The resource's lock: no sign-up, offer or call-off of this session runs meanwhile.
     resource = capacity.lock(session, row.resource_id)
     session.refresh(row)
@@ -181,6 +174,13 @@ def move_session(
         raise Conflict(_("This session was called off already."))
     if row.starts_at <= now:
         raise Conflict(_("This session has begun: it can no longer be moved."))
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise Invalid(_("At most %(max)d characters.", max=NOTE_MAX), field="note")
+    if starts_at is None or starts_at.tzinfo is None:
+        raise Invalid(_("Say when it starts."), field="starts_on")
+    if starts_at <= now:
+        raise Invalid(_("Choose a time in the future."), field="starts_on")
     if starts_at == row.starts_at:
         raise Invalid(_("Choose another time."), field="starts_on")
     before = row.starts_at
@@ -198,6 +198,10 @@ def move_session(
     )
     title = row.activity.title
     for signup in signups:
+        offer = signup.reservation
+        if offer.status == "offered" and offer.offer_expires_at > starts_at:
+            # An offer never outlasts the start: moved earlier, it runs out at the start.
+            offer.offer_expires_at = starts_at
         signup.reminded_day_at = signup.reminded_hour_at = None
         reminders.mark_made(signup, starts_at, now)
 

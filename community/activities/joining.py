@@ -165,6 +165,8 @@ def sign_up(
         ) from error
     except Full as error:
         raise Full(_("This session is full.")) from error
+    # Read again under the lock: the office may have moved the session a moment ago.
+    session.refresh(row)
     signup = SignUp(
         session_id=row.id,
         reservation=reservation,

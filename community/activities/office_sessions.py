@@ -80,6 +80,16 @@ def session(session_id: int):
     return _roster(row)
 
 
+def _too_late(row: ActivitySession, begun: str) -> str | None:
+    """Why the session can no longer be changed, if it cannot: said before anything typed
+    is checked (the form is gone from its page)."""
+    if row.cancelled_at is not None:
+        return _("This session was called off already.")
+    if row.starts_at <= utcnow():
+        return begun
+    return None
+
+
 def _move_form(row: ActivitySession) -> MoveSessionForm:
     """Filled in with the session's own date and time, for the office to change."""
     local = row.starts_at.astimezone(rules.community_zone())
@@ -94,6 +104,10 @@ def move(session_id: int):
     if row is None:
         abort(404)
     form = MoveSessionForm()
+    late = _too_late(row, _("This session has begun: it can no longer be moved."))
+    if late:
+        form.form_errors.append(late)
+        return _roster(row, status=409, move=form)
     status = 422
     if form.validate_on_submit():
         try:
@@ -131,6 +145,10 @@ def call_off(session_id: int):
     if row is None:
         abort(404)
     form = CallOffForm()
+    late = _too_late(row, _("This session has begun: it can no longer be called off."))
+    if late:
+        form.form_errors.append(late)
+        return _roster(row, status=409, call_off=form)
     status = 422
     if form.validate_on_submit():
         try:

@@ -25,7 +25,7 @@ from community.activities.rules import (
 )
 from community.capacity.models import ACTIVE, Reservation, Resource
 from community.core.db import utcnow
-from community.core.errors import Invalid, NotFound
+from community.core.errors import Conflict, Invalid, NotFound
 from community.core.links import path_for
 from community.directory.scenarios import SCENARIOS
 from community.notify import outbox
@@ -155,6 +155,14 @@ def publish(session: Session, activity_id: int, actor: User, now: datetime | Non
     activity = session.get(Activity, activity_id)
     if activity is None or not may_run(session, actor, activity_id):
         raise NotFound(_("No such activity."))
+    first = session.scalar(
+        select(ActivitySession.starts_at)
+        .where(ActivitySession.activity_id == activity_id, ActivitySession.cancelled_at.is_(None))
+        .order_by(ActivitySession.starts_at)
+        .limit(1)
+    )
+    if first is None and activity.published_at is None:
+        raise Conflict(_("Every session was called off: there is nothing to publish."))
     done = session.execute(
         update(Activity)
         .where(Activity.id == activity_id, Activity.published_at.is_(None))
@@ -164,12 +172,6 @@ def publish(session: Session, activity_id: int, actor: User, now: datetime | Non
     if not done:
         return False
     session.refresh(activity)
-    first = session.scalar(
-        select(ActivitySession.starts_at)
-        .where(ActivitySession.activity_id == activity_id)
-        .order_by(ActivitySession.starts_at)
-        .limit(1)
-    )
     title = activity.title
 
     def render():

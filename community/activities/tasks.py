@@ -9,9 +9,17 @@ from community.core.extensions import db
 from community.core.tasks import huey, task_app
 
 
+def _start_of(session, signup: SignUp):
+    """The session's start as it is now (the office may have moved it a moment ago)."""
+    session.refresh(signup.session)
+    return signup.session.starts_at
+
+
 def send_reminders(session, now=None) -> int:
     """Each due reminder once, one sign-up per transaction."""
-    return reminders.send(session, SignUp, joining.due_reminders, joining.remind, now)
+    return reminders.send(
+        session, SignUp, joining.due_reminders, joining.remind, now, start_of=_start_of
+    )
 
 
 @huey.periodic_task(crontab(minute="*/5"))

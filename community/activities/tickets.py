@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from community.accounts.models import User
 from community.activities.models import ActivitySession, SignUp
 from community.activities.rules import S, is_office, may_run, recipient_locale
+from community.capacity import rules as capacity
 from community.capacity.models import Reservation
 from community.core.db import utcnow
 from community.core.errors import Conflict, Invalid, NotFound
@@ -149,6 +150,10 @@ def mark_paid(
     activity = signup.session.activity
     if activity.price_cents == 0:
         raise Conflict(_("This activity is free: there is nothing to pay."))
+    # Under the session's lock: a call-off running now either comes first (no payment) or
+    # after (and tells the person the fee is given back).
+    capacity.lock(session, signup.reservation.resource_id)
+    session.refresh(signup.reservation)
     if signup.reservation.status != S.CONFIRMED:
         raise Conflict(_("Only a confirmed sign-up can be paid."))
     if how not in PAYMENT_WAYS:

@@ -13,9 +13,17 @@ from community.core.tasks import huey, task_app
 log = logging.getLogger(__name__)
 
 
+def _start_of(session, booking: Booking):
+    """The booking's start as it is now (it may have moved to another time a moment ago)."""
+    session.refresh(booking)
+    return booking.slot.starts_at
+
+
 def send_reminders(session, now=None) -> int:
     """Each due reminder once, one booking per transaction."""
-    return reminders.send(session, Booking, rules.due_reminders, rules.remind, now)
+    return reminders.send(
+        session, Booking, rules.due_reminders, rules.remind, now, start_of=_start_of
+    )
 
 
 @huey.periodic_task(crontab(minute="*/5"))

@@ -62,21 +62,40 @@ def due(session: Session, query: Select, model, starts_at, now: datetime) -> lis
     return found
 
 
+def in_window(column: str, starts_at: datetime, now: datetime) -> bool:
+    """Whether the reminder of this marker is due now for something starting at starts_at."""
+    for marker, after, ahead in WINDOWS:
+        if marker == column:
+            return now + (after or timedelta()) < starts_at <= now + ahead
+    return False
+
+
 def send(
     session: Session,
     model,
     due_now: Callable[[Session, datetime], list[tuple]],
     remind: Callable[[Session, object, str], None],
     now: datetime | None = None,
+    start_of: Callable[[Session, object], datetime] | None = None,
 ) -> int:
     """Each due reminder once: its marker is claimed by a conditional UPDATE, and the
     notification goes through the outbox (which holds pushes back in quiet hours; the inbox
-    always has it) in the same transaction, one row per transaction."""
+    always has it) in the same transaction, one row per transaction. start_of(session, row)
+    reads the row's start afresh once its marker is claimed: a time moved since the rows
+    were listed (the move clears the markers) gives the marker back, for the new time."""
     now = now or utcnow()
     sent = 0
     for row, column in due_now(session, now):
         if claim(session, model, row.id, column, now):
-            remind(session, row, column)
-            sent += 1
+            if start_of is not None and not in_window(column, start_of(session, row), now):
+                session.execute(
+                    update(model)
+                    .where(model.id == row.id)
+                    .values({column: None})
+                    .execution_options(synchronize_session=False)
+                )
+            else:
+                remind(session, row, column)
+                sent += 1
         session.commit()
     return sent

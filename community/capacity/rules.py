@@ -290,6 +290,8 @@ def accept_offer(session: Session, reservation_id: int, person: User, now=None) 
     reservation, resource = _load(session, reservation_id)
     if reservation.status != S.OFFERED:
         raise Conflict(_("There is no offer to accept on this booking."))
+    if resource.starts_at is not None and resource.starts_at <= now:
+        raise Conflict(_("This has begun already."))
     if reservation.offer_expires_at <= now:
         _pass_on_expired(session, resource, now)
         raise Conflict(_("The offer ran out and went to the next in line."))

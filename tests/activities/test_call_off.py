@@ -124,7 +124,15 @@ def test_later_sessions_go_too_only_when_ticked(app, make_activity, person, oper
         # The first session stands, with its place.
         first = db.session.scalar(select(SignUp).where(SignUp.session_id == sessions[0]))
         assert first.reservation.status == "confirmed"
-        assert len(called_off_notes(resident)) == 3
+        # One message for the one week, one for the rest of the series together.
+        one_week, the_rest = called_off_notes(resident)
+        assert one_week.endswith("is called off: The teacher is ill.")
+        assert "2 sessions from " in the_rest
+        assert the_rest.endswith("on are called off: Moved away.")
+        link = db.session.scalars(
+            select(Notification.link).where(Notification.body == the_rest)
+        ).one()
+        assert link == "/activities/mine"
 
 
 @pytest.mark.parametrize(
@@ -168,6 +176,15 @@ def test_only_the_office_calls_off_and_only_before_it_begins(
     twice = office.post(url, data={"reason": "Rain again."})
     assert twice.status_code == 409
     assert "This session was called off already." in twice.get_data(as_text=True)
+    # Even with nothing typed, the page says why (the form is gone from it).
+    empty = office.post(url, data={"reason": ""})
+    assert empty.status_code == 409
+    assert "This session was called off already." in empty.get_data(as_text=True)
+    moved = office.post(
+        f"/operator/activities/sessions/{session_id}/move", data={"starts_on": "", "starts_at": ""}
+    )
+    assert moved.status_code == 409
+    assert "This session was called off already." in moved.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(ActivitySession, session_id).cancel_reason == "Rain."
 
@@ -252,3 +269,21 @@ def test_sign_ups_racing_the_office_are_all_cancelled_and_told(
             .where(Notification.body.endswith("Rain."))
         )
         assert told == called_off
+
+
+def test_no_fee_is_recorded_on_a_sign_up_the_office_called_off(
+    app, make_activity, person, operator, client_for
+):
+    _activity, (session_id,) = make_activity(price_cents=3000)
+    resident = person()
+    with app.app_context():
+        signup_id = sign(session_id, resident)
+        actor = db.session.get(User, operator)
+        cancelling.call_off(db.session, actor, session_id, "Coach broke.")
+        db.session.commit()
+    response = client_for(operator).post(
+        f"/operator/activities/signups/{signup_id}/paid", data={"how": "cash"}
+    )
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.get(SignUp, signup_id).paid_at is None

@@ -9,11 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from community.accounts.models import Role, User
-from community.activities import cancelling, editing, joining, rules
+from community.activities import attendance, cancelling, editing, joining, rules, schedule
 from community.activities import tasks as activity_tasks
-from community.activities.models import Activity, ActivitySession
+from community.activities.models import Activity, ActivitySession, SignUp
+from community.capacity import reminders
+from community.capacity import rules as capacity
 from community.capacity.models import Reservation, Resource
 from community.core.db import utcnow
+from community.core.errors import Conflict
 from community.core.extensions import db
 from community.notify.models import Notification
 from tests.threads import race
@@ -172,10 +175,10 @@ def test_a_new_place_is_told_once_to_everyone_signed_up_or_waiting(
         ({"title_zh": "书" * 81}, "At most 80 characters."),
         ({"category": "casino"}, "Not a valid choice."),
         ({"place": "999999"}, "Choose one from the list."),
-        ({"place": "abc"}, ""),
+        ({"place": "abc"}, "Choose one from the list."),
         ({"place": "0", "address": ""}, "Choose a place, or write an address."),
         ({"capacity": "0"}, "Enter a number from 1 to 10000."),
-        ({"capacity": "many"}, ""),
+        ({"capacity": "many"}, "Enter a whole number."),
         ({"description_zh": "字" * 2001}, "At most 2000 characters."),
     ],
 )
@@ -354,3 +357,89 @@ def test_only_the_office_moves_and_not_a_session_called_off_or_begun(
     assert "This session was called off already." in called_off.get_data(as_text=True)
     begun = office.post(f"/operator/activities/sessions/{sessions[1]}/move", data=data)
     assert begun.status_code == 409
+
+
+def test_past_figures_keep_the_places_each_session_had(app, make_activity, person, operator):
+    activity_id, sessions = make_activity(capacity=4, weeks=2)
+    resident = person()
+    with app.app_context():
+        sign(sessions[0], resident)
+        held = db.session.get(ActivitySession, sessions[0])
+        held.starts_at = held.resource.starts_at = utcnow() - timedelta(days=1)
+        held.ends_at = held.starts_at + timedelta(hours=1)
+        db.session.commit()
+        activity = db.session.get(Activity, activity_id)
+        details = editing.Details(
+            title_zh=activity.title_zh,
+            category=activity.category,
+            place_id=activity.place_id,
+            capacity=10,
+        )
+        editing.change(db.session, db.session.get(User, operator), activity_id, details)
+        db.session.commit()
+        ((_activity, figures),), _by_category = attendance.figures(db.session)
+        # The session held had 4 places, whatever the activity has now.
+        assert (figures.sessions, figures.places, figures.signed) == (1, 4, 1)
+
+
+def test_an_offer_never_outlasts_a_session_moved_earlier(app, make_activity, person, operator):
+    _activity_id, (session_id,) = make_activity(capacity=1, starts_in=timedelta(days=5))
+    first, waiting = person(), person()
+    with app.app_context():
+        taken = db.session.get(User, first)
+        signup = joining.sign_up(db.session, session_id, taken, taken)
+        sign(session_id, waiting)
+        joining.cancel(db.session, signup, taken)
+        db.session.commit()
+        offer = db.session.scalars(select(Reservation).where(Reservation.status == "offered")).one()
+        soon = utcnow().replace(microsecond=0) + timedelta(hours=1)
+        assert offer.offer_expires_at > soon
+        editing.move_session(db.session, db.session.get(User, operator), session_id, soon)
+        db.session.commit()
+        db.session.refresh(offer)
+        assert offer.offer_expires_at == soon
+        # Once it has begun, the place can no longer be taken.
+        with pytest.raises(Conflict):
+            capacity.accept_offer(
+                db.session, offer.id, db.session.get(User, waiting), now=soon + timedelta(minutes=1)
+            )
+
+
+def test_a_reminder_listed_before_a_move_waits_for_the_new_time(
+    app, make_activity, person, operator
+):
+    _activity_id, (session_id,) = make_activity(starts_in=timedelta(days=3))
+    resident = person()
+    with app.app_context():
+        sign(session_id, resident)
+        row = db.session.get(ActivitySession, session_id)
+        day_before = row.starts_at - timedelta(hours=20)
+        listed = joining.due_reminders(db.session, day_before)
+        assert len(listed) == 1
+        # The office moves it a week later while the reminder job holds its list.
+        later = row.starts_at + timedelta(days=7)
+        editing.move_session(db.session, db.session.get(User, operator), session_id, later)
+        db.session.commit()
+        sent = reminders.send(
+            db.session,
+            SignUp,
+            lambda _session, _now: listed,
+            joining.remind,
+            day_before,
+            start_of=activity_tasks._start_of,
+        )
+        assert sent == 0
+        assert titles_for(resident, "Tomorrow") == []
+        assert activity_tasks.send_reminders(db.session, later - timedelta(hours=20)) == 1
+
+
+def test_publishing_an_activity_whose_every_session_was_called_off_is_refused(
+    app, make_activity, operator
+):
+    activity_id, (session_id,) = make_activity(publish=False)
+    with app.app_context():
+        actor = db.session.get(User, operator)
+        cancelling.call_off(db.session, actor, session_id, "Rain.")
+        db.session.commit()
+        with pytest.raises(Conflict):
+            schedule.publish(db.session, activity_id, actor)
