@@ -1,13 +1,15 @@
-"""The help button's pages: the press (a confirmation page without JavaScript), the elder's
-"help is coming" page, and the alert page where the family and the office answer it."""
+"""The help button's pages: the press (a confirmation page without JavaScript), the family's
+call for help for an elder they look after, the elder's "help is coming" page, and the alert
+page where the family and the office answer it."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from community.accounts import relations
 from community.accounts.access import ANY_ROLE, roles_required
-from community.accounts.models import Role
-from community.core.errors import DomainError
+from community.accounts.models import Role, User
+from community.core.errors import DomainError, NotFound
 from community.core.extensions import db
 from community.core.web import render_page
 from community.help import rules
@@ -37,6 +39,47 @@ def press():
             error=_("This form has expired. Please press the button again."),
         ), 400
     alert, _new = rules.raise_alert(db.session, current_user, current_user)
+    db.session.commit()
+    return redirect(url_for("help.alert", alert_id=alert.id))
+
+
+def _family_member(person_id: int) -> User:
+    """A resident the viewer may act for, other than themself; the same 404 for anyone else
+    (a stranger learns nothing about who lives here)."""
+    person = db.session.get(User, person_id)
+    if (
+        person is None
+        or person.id == current_user.id
+        or not relations.may_act_for(db.session, current_user, person)
+    ):
+        raise NotFound(_("No such person."))
+    return person
+
+
+@bp.get("/for/<id:person_id>")
+@roles_required(Role.RESIDENT)
+def confirm_for(person_id: int):
+    """Family send for help for an elder they look after: "Send for help for her now?"."""
+    person = _family_member(person_id)
+    alert = rules.open_alert_of(db.session, person)
+    if alert is not None:
+        return redirect(url_for("help.alert", alert_id=alert.id))
+    return render_template("help/confirm.html", form=PressForm(), elder=person)
+
+
+@bp.post("/for/<id:person_id>")
+@roles_required(Role.RESIDENT)
+def press_for(person_id: int):
+    person = _family_member(person_id)
+    form = PressForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "help/confirm.html",
+            form=form,
+            elder=person,
+            error=_("This form has expired. Please press the button again."),
+        ), 400
+    alert, _new = rules.raise_alert(db.session, person, current_user)
     db.session.commit()
     return redirect(url_for("help.alert", alert_id=alert.id))
 

@@ -236,6 +236,26 @@ def answered_alert(app) -> int:
         return alert.id
 
 
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_the_daughter_sends_for_help_for_her_mother_from_the_care_page(app, new_context, js):
+    with app.app_context():
+        person("elderly").receives_care = True
+        db.session.commit()
+    page = new_context(java_script_enabled=js).new_page()
+    log_in(page, DEMO_LOGINS["resident"], js=js)
+    page.goto("/care")
+    page.get_by_role("link", name="为吴奶奶呼叫帮助").click()
+    expect(page.locator("h1")).to_have_text("现在为吴奶奶呼叫帮助吗？")
+    page.get_by_role("button", name="是的，马上求助").click()
+    page.wait_for_url(ALERT_URL)
+    with app.app_context():
+        alert = db.session.scalar(select(HelpAlert))
+        assert (alert.elder_id, alert.raised_by_id) == (
+            person("elderly").id,
+            person("resident").id,
+        )
+
+
 def test_help_pages_have_no_axe_violations(app, axe_path, new_context):
     """Each person logs in once for each state of the alert and sees the pages in all four
     modes."""
@@ -261,6 +281,9 @@ def test_help_pages_have_no_axe_violations(app, axe_path, new_context):
         person("elderly").receives_care = True
         db.session.commit()
     sweep("elderly", ["/", "/help/"])
+    with app.app_context():
+        mother_id = person("elderly").id
+    sweep("resident", ["/care", f"/help/for/{mother_id}"])
     alert_id = answered_alert(app)
     sweep("elderly", [f"/help/alerts/{alert_id}"])
     sweep("operator", ["/operator/help/", f"/help/alerts/{alert_id}"])
