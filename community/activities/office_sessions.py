@@ -96,44 +96,50 @@ def _move_form(row: ActivitySession) -> MoveSessionForm:
     return MoveSessionForm(formdata=None, starts_on=local.date(), starts_at=local.time())
 
 
-@bp.post("/sessions/<id:session_id>/move")
-@roles_required(*OFFICE)
-def move(session_id: int):
-    """Move the session to another date and time; everyone who signed up is told."""
+def _change_session(session_id: int, form, key: str, begun: str, act):
+    """What moving and calling off share: the session; why it can no longer change, said
+    before anything typed is checked; the form checked, act(row) run and committed (it returns
+    the message to flash); else the session's page again with the error."""
     row = db.session.get(ActivitySession, session_id)
     if row is None:
         abort(404)
-    form = MoveSessionForm()
-    late = _too_late(row, _("This session has begun: it can no longer be moved."))
+    late = _too_late(row, begun)
     if late:
         form.form_errors.append(late)
-        return _roster(row, status=409, move=form)
+        return _roster(row, status=409, **{key: form})
     status = 422
     if form.validate_on_submit():
         try:
-            told = editing.move_session(
-                db.session,
-                current_user,
-                row.id,
-                form.start(rules.community_zone()),
-                form.note.data,
-            )
+            message = act(row)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
             status = error.status if error.field is None else 422
         else:
-            flash(
-                ngettext(
-                    "Moved; %(num)d sign-up was told the new time.",
-                    "Moved; %(num)d sign-ups were told the new time.",
-                    told,
-                ),
-                "success",
-            )
+            flash(message, "success")
             return redirect(url_for(".session", session_id=session_id))
-    return _roster(db.session.get(ActivitySession, session_id), status=status, move=form)
+    return _roster(db.session.get(ActivitySession, session_id), status=status, **{key: form})
+
+
+@bp.post("/sessions/<id:session_id>/move")
+@roles_required(*OFFICE)
+def move(session_id: int):
+    """Move the session to another date and time; everyone who signed up is told."""
+    form = MoveSessionForm()
+
+    def act(row):
+        told = editing.move_session(
+            db.session, current_user, row.id, form.start(rules.community_zone()), form.note.data
+        )
+        return ngettext(
+            "Moved; %(num)d sign-up was told the new time.",
+            "Moved; %(num)d sign-ups were told the new time.",
+            told,
+        )
+
+    begun = _("This session has begun: it can no longer be moved.")
+    return _change_session(session_id, form, "move", begun, act)
 
 
 @bp.post("/sessions/<id:session_id>/call-off")
@@ -141,44 +147,27 @@ def move(session_id: int):
 def call_off(session_id: int):
     """Call the session off (and, when ticked, every later one), saying why: everyone who
     signed up is told."""
-    row = db.session.get(ActivitySession, session_id)
-    if row is None:
-        abort(404)
     form = CallOffForm()
-    late = _too_late(row, _("This session has begun: it can no longer be called off."))
-    if late:
-        form.form_errors.append(late)
-        return _roster(row, status=409, call_off=form)
-    status = 422
-    if form.validate_on_submit():
-        try:
-            done = cancelling.call_off(
-                db.session, current_user, row.id, form.reason.data, form.later_too.data
+
+    def act(row):
+        done = cancelling.call_off(
+            db.session, current_user, row.id, form.reason.data, form.later_too.data
+        )
+        if done.sessions == 1:
+            return ngettext(
+                "Called off; %(num)d sign-up was cancelled and told why.",
+                "Called off; %(num)d sign-ups were cancelled and told why.",
+                done.signups,
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-            status = error.status if error.field is None else 422
-        else:
-            flash(
-                ngettext(
-                    "Called off; %(num)d sign-up was cancelled and told why.",
-                    "Called off; %(num)d sign-ups were cancelled and told why.",
-                    done.signups,
-                )
-                if done.sessions == 1
-                else ngettext(
-                    "%(sessions)d sessions called off; %(num)d sign-up was cancelled and told why.",
-                    "%(sessions)d sessions called off; %(num)d sign-ups were cancelled and told "
-                    "why.",
-                    done.signups,
-                    sessions=done.sessions,
-                ),
-                "success",
-            )
-            return redirect(url_for(".session", session_id=session_id))
-    return _roster(db.session.get(ActivitySession, session_id), status=status, call_off=form)
+        return ngettext(
+            "%(sessions)d sessions called off; %(num)d sign-up was cancelled and told why.",
+            "%(sessions)d sessions called off; %(num)d sign-ups were cancelled and told why.",
+            done.signups,
+            sessions=done.sessions,
+        )
+
+    begun = _("This session has begun: it can no longer be called off.")
+    return _change_session(session_id, form, "call_off", begun, act)
 
 
 @bp.post("/signups/<id:signup_id>/paid")
