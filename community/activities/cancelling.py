@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from community.accounts.models import User
 from community.activities.models import ActivitySession, SignUp
-from community.activities.rules import ACTIVITIES, is_office, recipient_locale
+from community.activities.rules import (
+    ACTIVITIES,
+    check_changeable,
+    is_office,
+    recipient_locale,
+)
 from community.capacity import holding
 from community.capacity import rules as capacity
 from community.core.db import utcnow
@@ -39,6 +44,24 @@ def _reason(text: str | None) -> str:
     return reason
 
 
+def check_can_call_off(row: ActivitySession, now: datetime) -> None:
+    check_changeable(row, now, _("This session has begun: it can no longer be called off."))
+
+
+def later_sessions(session: Session, row: ActivitySession) -> list[ActivitySession]:
+    """The sessions of the same activity after this one, not called off: what "every later
+    session" calls off."""
+    return list(
+        session.scalars(
+            select(ActivitySession).where(
+                ActivitySession.activity_id == row.activity_id,
+                ActivitySession.starts_at > row.starts_at,
+                ActivitySession.cancelled_at.is_(None),
+            )
+        )
+    )
+
+
 def call_off(
     session: Session,
     actor: User,
@@ -53,22 +76,9 @@ def call_off(
     row = session.get(ActivitySession, session_id)
     if row is None or not is_office(actor):
         raise NotFound(_("No such activity."))
+    check_can_call_off(row, now)
     reason = _reason(reason)
-    if row.starts_at <= now:
-        raise Conflict(_("This session has begun: it can no longer be called off."))
-    if row.cancelled_at is not None:
-        raise Conflict(_("This session was called off already."))
-    targets = [row]
-    if later_too:
-        targets += session.scalars(
-            select(ActivitySession)
-            .where(
-                ActivitySession.activity_id == row.activity_id,
-                ActivitySession.starts_at > row.starts_at,
-                ActivitySession.cancelled_at.is_(None),
-            )
-            .order_by(ActivitySession.resource_id)
-        ).all()
+    targets = [row, *(later_sessions(session, row) if later_too else [])]
     # Locks in the order of the resources' ids, so two overlapping call-offs cannot deadlock.
     targets.sort(key=lambda target: target.resource_id)
     cancelled: list[tuple[ActivitySession, int]] = []  # (session, reservation id)

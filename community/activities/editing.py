@@ -14,16 +14,20 @@ from sqlalchemy.orm import Session, joinedload
 
 from community.accounts.models import User
 from community.activities.models import Activity, ActivitySession, SignUp
-from community.activities.rules import ACTIVITIES, is_office, recipient_locale
-from community.activities.schedule import UNLIMITED
+from community.activities.rules import (
+    ACTIVITIES,
+    check_changeable,
+    is_office,
+    recipient_locale,
+)
+from community.activities.schedule import UNLIMITED, check_what_and_where
 from community.capacity import holding, reminders
 from community.capacity import rules as capacity
 from community.capacity.models import ACTIVE, Reservation
 from community.core.db import utcnow
-from community.core.errors import Conflict, Invalid, NotFound
+from community.core.errors import Invalid, NotFound
 from community.core.links import path_for
 from community.directory.models import Place
-from community.directory.scenarios import SCENARIOS
 from community.notify import outbox
 
 
@@ -71,12 +75,7 @@ def change(
     activity = session.get(Activity, activity_id)
     if activity is None or not is_office(actor):
         raise NotFound(_("No such activity."))
-    if details.category not in SCENARIOS:
-        raise Invalid(_("Choose a category from the list."), field="category")
-    if details.place_id and session.get(Place, details.place_id) is None:
-        raise Invalid(_("Choose one from the list."), field="place")
-    if not details.place_id and not details.address.strip():
-        raise Invalid(_("Choose a place, or write an address."), field="place")
+    check_what_and_where(session, details.category, details.place_id, details.address)
     moved = (details.place_id or None, details.address.strip()) != (
         activity.place_id,
         activity.address,
@@ -150,6 +149,10 @@ def _tell_of_the_move(session: Session, activity: Activity, coming: list[Activit
 NOTE_MAX = 200
 
 
+def check_can_move(row: ActivitySession, now: datetime) -> None:
+    check_changeable(row, now, _("This session has begun: it can no longer be moved."))
+
+
 def move_session(
     session: Session,
     actor: User,
@@ -168,12 +171,9 @@ def move_session(
     if row is None or not is_office(actor):
         raise NotFound(_("No such activity."))
     # The resource's lock: no sign-up, offer or call-off of this session runs meanwhile.
-    resource = capacity.lock(session, row.resource_id)
+    capacity.lock(session, row.resource_id)
     session.refresh(row)
-    if row.cancelled_at is not None:
-        raise Conflict(_("This session was called off already."))
-    if row.starts_at <= now:
-        raise Conflict(_("This session has begun: it can no longer be moved."))
+    check_can_move(row, now)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise Invalid(_("At most %(max)d characters.", max=NOTE_MAX), field="note")
@@ -185,7 +185,8 @@ def move_session(
         raise Invalid(_("Choose another time."), field="starts_on")
     before = row.starts_at
     length = row.ends_at - row.starts_at
-    row.starts_at = resource.starts_at = starts_at
+    capacity.reschedule(session, row.resource_id, starts_at)
+    row.starts_at = starts_at
     row.ends_at = starts_at + length
     signups = list(
         session.scalars(
@@ -198,10 +199,6 @@ def move_session(
     )
     title = row.activity.title
     for signup in signups:
-        offer = signup.reservation
-        if offer.status == "offered" and offer.offer_expires_at > starts_at:
-            # An offer never outlasts the start: moved earlier, it runs out at the start.
-            offer.offer_expires_at = starts_at
         signup.reminded_day_at = signup.reminded_hour_at = None
         reminders.mark_made(signup, starts_at, now)
 

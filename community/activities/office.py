@@ -211,8 +211,6 @@ def edit(activity_id: int):
     status = 422
     if form.validate_on_submit():
         try:
-            if form.place.data not in {choice.value for choice in form.place.choices}:
-                raise Invalid(_("Choose one from the list."), field="place")
             done = editing.change(
                 db.session,
                 current_user,

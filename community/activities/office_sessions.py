@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
@@ -18,7 +18,7 @@ from community.activities.models import ActivitySession, SignUp
 from community.activities.office import bp
 from community.capacity.models import Reservation
 from community.core.db import utcnow
-from community.core.errors import DomainError
+from community.core.errors import Conflict, DomainError
 from community.core.extensions import db
 from community.core.web import render_page, show_error
 
@@ -57,15 +57,7 @@ def _roster(row: ActivitySession, failed=None, status: int = 200, call_off=None,
         forms=forms,
         call_off=call_off or CallOffForm(formdata=None),
         move=move or _move_form(row),
-        later=db.session.scalar(
-            select(func.count())
-            .select_from(ActivitySession)
-            .where(
-                ActivitySession.activity_id == row.activity_id,
-                ActivitySession.starts_at > row.starts_at,
-                ActivitySession.cancelled_at.is_(None),
-            )
-        ),
+        later=len(cancelling.later_sessions(db.session, row)),
         cancelled_by=db.session.get(User, row.cancelled_by_id) if row.cancelled_by_id else None,
         now=utcnow(),
     )
@@ -80,33 +72,26 @@ def session(session_id: int):
     return _roster(row)
 
 
-def _too_late(row: ActivitySession, begun: str) -> str | None:
-    """Why the session can no longer be changed, if it cannot: said before anything typed
-    is checked (the form is gone from its page)."""
-    if row.cancelled_at is not None:
-        return _("This session was called off already.")
-    if row.starts_at <= utcnow():
-        return begun
-    return None
-
-
 def _move_form(row: ActivitySession) -> MoveSessionForm:
     """Filled in with the session's own date and time, for the office to change."""
     local = row.starts_at.astimezone(rules.community_zone())
     return MoveSessionForm(formdata=None, starts_on=local.date(), starts_at=local.time())
 
 
-def _change_session(session_id: int, form, key: str, begun: str, act):
-    """What moving and calling off share: the session; why it can no longer change, said
-    before anything typed is checked; the form checked, act(row) run and committed (it returns
-    the message to flash); else the session's page again with the error."""
+def _change_session(session_id: int, form, key: str, check, act):
+    """What moving and calling off share: the session; check(row, now), the rule's own check
+    that it may still change, run before anything typed is checked (the form is gone from a
+    session called off or begun, so its field errors would have nowhere to show); the form
+    checked, act(row) run and committed (it returns the message to flash); else the session's
+    page again with the error."""
     row = db.session.get(ActivitySession, session_id)
     if row is None:
         abort(404)
-    late = _too_late(row, begun)
-    if late:
-        form.form_errors.append(late)
-        return _roster(row, status=409, **{key: form})
+    try:
+        check(row, utcnow())
+    except Conflict as error:
+        form.form_errors.append(error.message)
+        return _roster(row, status=error.status, **{key: form})
     status = 422
     if form.validate_on_submit():
         try:
@@ -138,8 +123,7 @@ def move(session_id: int):
             told,
         )
 
-    begun = _("This session has begun: it can no longer be moved.")
-    return _change_session(session_id, form, "move", begun, act)
+    return _change_session(session_id, form, "move", editing.check_can_move, act)
 
 
 @bp.post("/sessions/<id:session_id>/call-off")
@@ -166,8 +150,7 @@ def call_off(session_id: int):
             sessions=done.sessions,
         )
 
-    begun = _("This session has begun: it can no longer be called off.")
-    return _change_session(session_id, form, "call_off", begun, act)
+    return _change_session(session_id, form, "call_off", cancelling.check_can_call_off, act)
 
 
 @bp.post("/signups/<id:signup_id>/paid")

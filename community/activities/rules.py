@@ -19,6 +19,7 @@ from community.accounts.models import AccountStatus, Relation, Role, User, UserR
 from community.activities.models import SENIOR_AGE, Activity, Audience, Organiser
 from community.capacity.models import ReservationStatus
 from community.core.db import utcnow
+from community.core.errors import Conflict
 from community.directory.models import Unit
 from community.notify import kinds as notify_kinds
 
@@ -42,6 +43,15 @@ def local_midnight(day: date, zone: ZoneInfo, next_day: bool = False) -> datetim
 
 def this_year(now: datetime | None = None) -> int:
     return (now or utcnow()).astimezone(community_zone()).year
+
+
+def check_changeable(row, now: datetime, begun: str) -> None:
+    """The office changes a session (moves it, calls it off) only while it stands and before
+    it begins; begun says which change could not be made."""
+    if row.cancelled_at is not None:
+        raise Conflict(_("This session was called off already."))
+    if row.starts_at <= now:
+        raise Conflict(begun)
 
 
 def is_office(user: User) -> bool:

@@ -27,6 +27,7 @@ from community.capacity.models import ACTIVE, Reservation, Resource
 from community.core.db import utcnow
 from community.core.errors import Conflict, Invalid, NotFound
 from community.core.links import path_for
+from community.directory.models import Place
 from community.directory.scenarios import SCENARIOS
 from community.notify import outbox
 
@@ -61,14 +62,25 @@ class ActivityDraft:
     cover_name: str = ""
 
 
+def check_what_and_where(
+    session: Session, category: str, place_id: int | None, address: str
+) -> None:
+    """A category of the nine scenarios, and a place of the community or an address."""
+    if category not in SCENARIOS:
+        raise Invalid(_("Choose a category from the list."), field="category")
+    if place_id and session.get(Place, place_id) is None:
+        raise Invalid(_("Choose one from the list."), field="place")
+    if not place_id and not address.strip():
+        raise Invalid(_("Choose a place, or write an address."), field="place")
+
+
 def create_activity(
     session: Session, creator: User, draft: ActivityDraft, now: datetime | None = None
 ) -> Activity:
     """A draft activity and its sessions: one, or one a week for `weeks` weeks at the same
     local time. Not yet published. The caller commits."""
     now = now or utcnow()
-    if draft.category not in SCENARIOS:
-        raise Invalid(_("Choose a category from the list."), field="category")
+    check_what_and_where(session, draft.category, draft.place_id, draft.address)
     if draft.audience not in AUDIENCES:
         raise Invalid(_("Choose who may join."), field="audience")
     if draft.audience == Audience.BUILDING and not draft.audience_building_id:
@@ -83,8 +95,6 @@ def create_activity(
         raise Invalid(
             _("Enter a number from %(min)s to %(max)s.", min=1, max=MAX_SESSIONS), "weeks"
         )
-    if not draft.place_id and not draft.address.strip():
-        raise Invalid(_("Choose a place, or write an address."), field="place")
     if (
         draft.signup_opens_at
         and draft.signup_closes_at

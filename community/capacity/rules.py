@@ -1,6 +1,6 @@
 """Reserve, release, offer to the next in line, accept or decline an offer, leave the waiting
-list, move someone up, move a reservation to another resource: each one function, each safe
-under concurrency.
+list, move someone up, move a reservation to another resource; resize, reschedule or close a
+resource: each one function, each safe under concurrency.
 
 Every change first bumps the resource's version with an UPDATE. On PostgreSQL that UPDATE locks
 the resource's row until the transaction ends; on SQLite it takes the database's write lock.
@@ -217,6 +217,24 @@ def resize(
     resource.size = size
     session.flush()
     return offer_next(session, resource, now)
+
+
+def reschedule(session: Session, resource_id: int, starts_at: datetime) -> Resource:
+    """The resource begins at another time. An offer made for the old time never outlasts the
+    new start (moved earlier, it runs out when it begins)."""
+    resource = lock(session, resource_id)
+    resource.starts_at = starts_at
+    session.execute(
+        update(Reservation)
+        .where(
+            Reservation.resource_id == resource.id,
+            Reservation.status == S.OFFERED,
+            Reservation.offer_expires_at > starts_at,
+        )
+        .values(offer_expires_at=starts_at)
+        .execution_options(synchronize_session="fetch")
+    )
+    return resource
 
 
 def close(

@@ -205,6 +205,7 @@ def test_only_the_office_edits(app, make_activity, person, client_for):
     with app.app_context():
         data = form(db.session.get(Activity, activity_id), title_zh="x")
     url = f"/operator/activities/{activity_id}/edit"
+    assert app.test_client().get(url).headers["Location"].startswith("/login")
     for role in (Role.RESIDENT, Role.VOLUNTEER, Role.STAFF):
         client = client_for(person(roles=(role,)))
         assert client.get(url).status_code == 403
